@@ -1,0 +1,151 @@
+/* GaleCase: everything read from DIR/case.yaml, validated. The reader
+ * (io/case.c) reports problems as "DIR/case.yaml:LINE: what is wrong
+ * (expected ...)" through PetscCheck with GALE_ERR_USER; nothing here is
+ * physics, only the user's settings with defaults filled in.
+ * Every key is documented in docs/case-yaml.md. */
+#ifndef GALE_CASE_H
+#define GALE_CASE_H
+
+#include "gale_sys.h"
+
+#define GALE_MAX_BLOCKS  64
+#define GALE_MAX_PATCHES 64
+#define GALE_MAX_FORCE_PATCHES 16
+#define GALE_MAX_TABLE   1024
+
+typedef struct GaleCase_s GaleCase; /* also declared in mesh/gale_mesh.h (C11 allows both) */
+
+typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH } GaleMeshSource;
+
+/* One hex block: 8 vertices in OpenFOAM blockMesh order (0-3 bottom face
+ * counter-clockwise seen from above, 4-7 the top face), cells per local
+ * direction (i: v0->v1, j: v0->v3, k: v0->v4) and the expansion ratio
+ * (last cell / first cell) per direction. Face patch names by local face:
+ * 0 imin (v0 v4 v7 v3), 1 imax (v1 v2 v6 v5), 2 jmin (v0 v1 v5 v4),
+ * 3 jmax (v3 v7 v6 v2), 4 kmin (v0 v3 v2 v1), 5 kmax (v4 v5 v6 v7).
+ * An empty name means "internal: must touch another block's face". */
+typedef struct {
+  PetscReal vertices[8][3];
+  PetscInt  cells[3];
+  PetscReal grading[3];
+  char      patch[6][GALE_NAME_LEN];
+} GaleBlock;
+
+typedef enum {
+  GALE_BC_WALL,
+  GALE_BC_INLET,
+  GALE_BC_OUTLET,
+  GALE_BC_SYMMETRY,
+  GALE_BC_EMPTY,
+  GALE_BC_FREESTREAM,
+  GALE_BC_ZEROGRADIENT
+} GaleBCType;
+extern const char *const GaleBCTypes[]; /* "wall","inlet","outlet","symmetry","empty","freestream","zeroGradient" */
+
+/* How a vector value on a patch is given. */
+typedef enum { GALE_VALUE_UNIFORM, GALE_VALUE_EXPRESSION, GALE_VALUE_TABLE } GaleValueKind;
+
+typedef struct {
+  GaleValueKind kind;
+  PetscReal     uniform[3];
+  /* expression: one string per component, in x, y, z, t (see io/expr.h) */
+  char          expr[3][512];
+  /* table: linear interpolation in coordinate `axis` (0 x, 1 y, 2 z) */
+  PetscInt      axis, nrows;
+  PetscReal    *table; /* nrows * 4: coord, ux, uy, uz; sorted by coord */
+  void         *compiled[3]; /* expression: GaleExpr per component, owned by the case */
+} GaleVectorValue;
+
+typedef struct {
+  char            name[GALE_NAME_LEN];
+  GaleBCType      type;
+  GaleVectorValue U;       /* wall (moving wall velocity, default 0), inlet, freestream */
+  PetscReal       p;       /* outlet, freestream: fixed (kinematic) pressure; default 0 */
+  PetscInt        line;    /* line in case.yaml, for later messages */
+} GaleBC;
+
+typedef enum { GALE_ALG_SIMPLE, GALE_ALG_SIMPLEC, GALE_ALG_PISO, GALE_ALG_PIMPLE } GaleAlgorithm;
+extern const char *const GaleAlgorithms[]; /* "SIMPLE","SIMPLEC","PISO","PIMPLE" */
+typedef enum { GALE_CONV_UPWIND, GALE_CONV_LINEARUPWIND, GALE_CONV_VANLEER, GALE_CONV_LINEAR } GaleConvection;
+extern const char *const GaleConvections[]; /* "upwind","linearUpwind","vanLeer","linear" */
+typedef enum { GALE_GRAD_GAUSS, GALE_GRAD_LEASTSQUARES } GaleGradient;
+extern const char *const GaleGradients[]; /* "gauss","leastSquares" */
+typedef enum { GALE_TIME_EULER, GALE_TIME_BACKWARD } GaleTimeScheme;
+extern const char *const GaleTimeSchemes[]; /* "euler","backward" */
+
+typedef struct {
+  char      ksp_type[32], pc_type[32]; /* defaults: p cg/gamg, U bcgs/bjacobi */
+  PetscReal rtol, atol;
+  PetscInt  max_it;
+} GaleLinearSettings;
+
+struct GaleCase_s {
+  char dir[GALE_PATH_LEN];   /* case directory as given */
+  char file[GALE_PATH_LEN];  /* DIR/case.yaml */
+  char title[256];
+
+  /* mesh: */
+  GaleMeshSource mesh_source;
+  PetscInt       nblocks;
+  GaleBlock      blocks[GALE_MAX_BLOCKS];
+  PetscReal      merge_tolerance;          /* relative, default 1e-6 */
+  char           polymesh_dir[GALE_PATH_LEN]; /* resolved against dir */
+  PetscReal      mesh_scale;               /* default 1 */
+
+  /* fluid: */
+  PetscReal nu;   /* kinematic viscosity, required */
+  PetscReal rho;  /* density for dimensional forces, default 1 */
+
+  /* boundary: one entry per patch */
+  PetscInt nbcs;
+  GaleBC   bcs[GALE_MAX_PATCHES];
+
+  /* initial: */
+  PetscReal U0[3], p0;
+
+  /* solver: */
+  GaleAlgorithm      algorithm;
+  GaleConvection     convection;
+  GaleGradient       gradient;
+  PetscInt           max_iterations;    /* steady outer iterations, default 1000 */
+  PetscReal          residual_tol[4];   /* stop when all below: U, p (index 0 U, 1 p); default 1e-5 */
+  PetscReal          relax_U, relax_p;  /* defaults: SIMPLE 0.7/0.3, SIMPLEC 0.9/1.0, transient 1/1 */
+  PetscInt           nonorth_correctors;/* default 0 */
+  PetscReal          divergence_factor; /* residual > factor * initial => diverged; default 1e6 */
+  /* transient */
+  PetscReal          dt, end_time;
+  GaleTimeScheme     time_scheme;
+  PetscInt           n_correctors;      /* PISO/PIMPLE pressure correctors, default 2 */
+  PetscInt           n_outer;           /* PIMPLE outer correctors, default 1 (PISO) */
+  GaleLinearSettings lin_U, lin_p;      /* defaults U rtol 0.1, p rtol 0.05 (steady) */
+
+  /* output: */
+  PetscInt  write_interval;   /* iterations or time steps between writes; default 100 */
+  PetscInt  log_interval;     /* print every N iterations, default 1 */
+
+  /* forces: */
+  PetscInt  nforce_patches;
+  char      force_patches[GALE_MAX_FORCE_PATCHES][GALE_NAME_LEN];
+  PetscReal ref_area, ref_length, ref_velocity, ref_density; /* defaults 1, 1, |U inlet| or 1, rho */
+  PetscReal cofr[3];          /* moment centre, default 0 */
+  PetscReal drag_dir[3], lift_dir[3]; /* defaults (1,0,0), (0,1,0) */
+
+  PetscInt  boundary_line;    /* line of 'boundary:' in case.yaml, for messages */
+};
+
+/* Read and validate DIR/case.yaml. On error returns GALE_ERR_USER with a
+ * message naming file and line. Call on every rank (each reads the file). */
+PetscErrorCode GaleCaseRead(MPI_Comm comm, const char *dir, GaleCase **cs);
+PetscErrorCode GaleCaseDestroy(GaleCase **cs);
+
+/* Check the mesh's patch list against the boundary section: every mesh patch
+ * needs a boundary entry and vice versa; names the case file on error. */
+PetscErrorCode GaleCaseCheckPatches(const GaleCase *cs, PetscInt npatches, const char *const names[]);
+
+/* Index of a BC by patch name, or -1. */
+PetscInt GaleCaseFindBC(const GaleCase *cs, const char *patch);
+
+/* Evaluate a vector value at point x and time t. */
+PetscErrorCode GaleVectorValueEval(const GaleVectorValue *v, const PetscReal x[3], PetscReal t, PetscReal out[3]);
+
+#endif

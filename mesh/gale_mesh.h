@@ -1,0 +1,138 @@
+/* GaleMesh: the face-based finite-volume mesh (OpenFOAM polyMesh layout).
+ *
+ * Topology
+ *   points        3*nPoints, interleaved (x0,y0,z0,x1,...)
+ *   faces         CSR: points of face f are facePoints[faceOffsets[f] ..
+ *                 faceOffsets[f+1]-1], ordered so that the right-hand normal
+ *                 points from owner to neighbour (out of the owner).
+ *   owner[f]      for every face; neighbour[f] for f < nInternalFaces.
+ *   Internal faces come first, then boundary faces grouped by patch
+ *   (patch p owns faces patches[p].start .. start+size-1).
+ *
+ * Cells: nCells owned cells first, then nGhosts ghost cells (one layer of
+ * face neighbours owned by other ranks). A serial / global mesh has
+ * nGhosts = 0. In a distributed mesh the "internal" faces are every global
+ * internal face with at least one owned cell, with the global orientation
+ * kept, so owner[f] or neighbour[f] may be a ghost (>= nCells); a face
+ * between owned and ghost cell is computed identically on both ranks.
+ * Boundary faces always have an owned owner. Every rank has every patch
+ * (size may be 0), in the same order.
+ *
+ * Geometry (computed by GaleMeshComputeGeometry, valid for ghosts too)
+ *   cellCentres   3*(nCells+nGhosts) interleaved;  cellVolumes
+ *   faceCentres   3*nFaces interleaved
+ *   faceAreas     3*nFaces interleaved area vectors Sf (|Sf| = area,
+ *                 direction owner -> neighbour / out of the domain)
+ *   faceMagAreas  |Sf|
+ *   weights[f]    linear interpolation weight of the owner:
+ *                 phi_f = w phi_P + (1-w) phi_N; 1 on boundary faces.
+ *   deltaCoeffs[f] 1/(d . n) with d = C_N - C_P (boundary: d = C_f - C_P),
+ *                 the orthogonal part of the face-normal gradient.
+ *   nonOrthCorr[f] 3 per face: k = n - d/(d . n), so that
+ *                 grad_f . n = deltaCoeffs (phi_N - phi_P) + k . (grad phi)_f
+ *
+ * Parallel numbering (filled by GaleMeshDistribute; identity for serial)
+ *   cellStart      global (PETSc) index of local cell 0
+ *   nCellsGlobal   number of cells on all ranks
+ *   globalCell[c]  PETSc global index of local cell c (owned and ghost)
+ *   cellOrigId[c]  index of the cell in the undistributed mesh (output order)
+ *   faceOrigId[f]  index of the face in the undistributed mesh
+ *   halo           ghost exchange plan (opaque)
+ */
+#ifndef GALE_MESH_H
+#define GALE_MESH_H
+
+#include "gale_sys.h"
+
+typedef struct {
+  char     name[GALE_NAME_LEN];
+  char     type[32]; /* geometric type from the mesh source: patch, wall,
+                        empty, symmetryPlane, ... (physics comes from case) */
+  PetscInt start, size;
+} GalePatch;
+
+typedef struct _p_GaleHalo *GaleHalo;
+
+typedef struct _p_GaleMesh *GaleMesh;
+struct _p_GaleMesh {
+  MPI_Comm comm;
+
+  PetscInt   nPoints;
+  PetscReal *points;
+
+  PetscInt  nFaces, nInternalFaces;
+  PetscInt *faceOffsets, *facePoints;
+  PetscInt *owner, *neighbour;
+
+  PetscInt   nPatches;
+  GalePatch *patches;
+
+  PetscInt nCells, nGhosts;
+
+  PetscReal *cellCentres, *cellVolumes;
+  PetscReal *faceCentres, *faceAreas, *faceMagAreas;
+  PetscReal *weights, *deltaCoeffs, *nonOrthCorr;
+
+  PetscInt  cellStart, nCellsGlobal;
+  PetscInt *globalCell, *cellOrigId, *faceOrigId;
+  GaleHalo  halo;
+};
+
+/* Allocate an empty mesh on comm (all arrays NULL, counts 0). */
+PetscErrorCode GaleMeshCreate(MPI_Comm comm, GaleMesh *mesh);
+PetscErrorCode GaleMeshDestroy(GaleMesh *mesh);
+
+/* Allocate topology arrays for the given sizes (faceOffsets gets nFaces+1,
+ * facePoints gets nFacePoints, neighbour gets nInternalFaces). */
+PetscErrorCode GaleMeshAllocate(GaleMesh mesh, PetscInt nPoints, PetscInt nFaces,
+                                PetscInt nInternalFaces, PetscInt nFacePoints,
+                                PetscInt nCells, PetscInt nPatches);
+
+/* Compute all geometry arrays from points/faces/owner/neighbour. Works on a
+ * global mesh (nGhosts = 0) and on a distributed mesh whose ghost cells
+ * have all their faces present (the distributor computes geometry on the
+ * global mesh and copies it instead). */
+PetscErrorCode GaleMeshComputeGeometry(GaleMesh mesh);
+
+/* Identity parallel numbering for a serial/global mesh. */
+PetscErrorCode GaleMeshSetSerialNumbering(GaleMesh mesh);
+
+/* Index of patch by name, or -1. */
+PetscInt GaleMeshFindPatch(GaleMesh mesh, const char *name);
+
+/* Sanity checks: closed cells (sum of outward Sf ~ 0 relative to face
+ * size), positive volumes, valid indices. Errors name the first bad cell. */
+PetscErrorCode GaleMeshCheck(GaleMesh mesh);
+
+/* Log a short summary (cells, faces, patches) on rank 0. */
+PetscErrorCode GaleMeshView(GaleMesh mesh);
+
+/* ---- generators and importers (mesh/blockmesh.c, mesh/polymesh.c) ---- */
+typedef struct GaleCase_s GaleCase; /* from io/gale_case.h */
+
+/* Build the global mesh described by the case's mesh section (block mesh or
+ * polyMesh import) with geometry computed; called on every rank, which
+ * builds an identical copy (comm is used for messages only). */
+PetscErrorCode GaleMeshBuildFromCase(MPI_Comm comm, const GaleCase *cs, GaleMesh *mesh);
+
+/* Import an OpenFOAM ascii constant/polyMesh directory. */
+PetscErrorCode GaleMeshReadPolyMesh(MPI_Comm comm, const char *dir, GaleMesh *mesh);
+
+/* ---- partitioning and distribution (mesh/partition.c, mesh/distribute.c) ---- */
+
+/* METIS k-way partition of the cell dual graph into `nparts`; part[c] for
+ * every cell of the global mesh. Deterministic. nparts == 1 gives zeros. */
+PetscErrorCode GaleMeshPartition(GaleMesh global, PetscInt nparts, PetscInt *part);
+
+/* From the global mesh (identical on all ranks of comm), build this rank's
+ * local mesh with one ghost layer, numbering, halo and geometry. Prints
+ * partition statistics (cells per rank, imbalance, cut faces) on rank 0. */
+PetscErrorCode GaleMeshDistribute(GaleMesh global, MPI_Comm comm, GaleMesh *local);
+
+/* Update ghost entries of a cell field. The field has ncomp components,
+ * component-major with stride `stride` (>= nCells+nGhosts): value of
+ * component d at cell c is field[d*stride + c]. */
+PetscErrorCode GaleHaloExchange(GaleMesh mesh, PetscInt ncomp, PetscInt stride, PetscReal *field);
+PetscErrorCode GaleHaloDestroy(GaleHalo *halo);
+
+#endif

@@ -1,0 +1,116 @@
+/* Cell gradients of a scalar field.
+ *   Gauss:          (grad phi)_P = 1/V_P sum_f phi_f S_f, phi_f linear
+ *                   interpolation (boundary: the boundary value).
+ *   least squares:  (grad phi)_P = G_P^-1 sum_N w d (phi_N - phi_P),
+ *                   G_P = sum_N w d d^T, w = 1/|d|^2, N over face
+ *                   neighbours and boundary faces (d to the face centre).
+ * Gradients are computed for owned cells and exchanged to ghosts. */
+#include "gale_solver.h"
+
+static PetscErrorCode Invert3(const PetscReal a[9], PetscReal inv[9])
+{
+  PetscReal det = a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
+
+  PetscFunctionBeginUser;
+  PetscCheck(PetscAbsReal(det) > 0, PETSC_COMM_SELF, PETSC_ERR_USER, "singular least-squares gradient matrix (a cell with too few neighbours)");
+  inv[0] = (a[4] * a[8] - a[5] * a[7]) / det;
+  inv[1] = (a[2] * a[7] - a[1] * a[8]) / det;
+  inv[2] = (a[1] * a[5] - a[2] * a[4]) / det;
+  inv[3] = (a[5] * a[6] - a[3] * a[8]) / det;
+  inv[4] = (a[0] * a[8] - a[2] * a[6]) / det;
+  inv[5] = (a[2] * a[3] - a[0] * a[5]) / det;
+  inv[6] = (a[3] * a[7] - a[4] * a[6]) / det;
+  inv[7] = (a[1] * a[6] - a[0] * a[7]) / det;
+  inv[8] = (a[0] * a[4] - a[1] * a[3]) / det;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static inline void AddOuter(PetscReal *G, const PetscReal d[3], PetscReal w)
+{
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) G[3 * i + j] += w * d[i] * d[j];
+}
+
+PetscErrorCode GaleSolverGradientSetup(GaleSolver s)
+{
+  GaleMesh   m = s->mesh;
+  PetscReal *G;
+
+  PetscFunctionBeginUser;
+  if (s->cs->gradient != GALE_GRAD_LEASTSQUARES) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscCalloc1(9 * s->nc + 1, &G));
+  PetscCall(PetscCalloc1(9 * s->nc + 1, &s->lsqInv));
+  for (PetscInt f = 0; f < s->nf; f++) {
+    const PetscInt o = m->owner[f];
+    PetscReal      d[3], w;
+    if (f < s->ni) {
+      const PetscInt n = m->neighbour[f];
+      for (int k = 0; k < 3; k++) d[k] = m->cellCentres[3 * n + k] - m->cellCentres[3 * o + k];
+      w = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+      if (o < s->nc) AddOuter(G + 9 * o, d, w);
+      if (n < s->nc) AddOuter(G + 9 * n, d, w);
+    } else {
+      for (int k = 0; k < 3; k++) d[k] = m->faceCentres[3 * f + k] - m->cellCentres[3 * o + k];
+      w = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+      AddOuter(G + 9 * o, d, w);
+    }
+  }
+  for (PetscInt c = 0; c < s->nc; c++) PetscCall(Invert3(G + 9 * c, s->lsqInv + 9 * c));
+  PetscCall(PetscFree(G));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GaleSolverGradient(GaleSolver s, const PetscReal *phi, const PetscReal *phib, PetscReal *grad)
+{
+  GaleMesh       m = s->mesh;
+  const PetscInt nc = s->nc, ncT = s->ncT;
+
+  PetscFunctionBeginUser;
+  for (int k = 0; k < 3; k++) PetscCall(PetscArrayzero(grad + k * ncT, nc));
+  if (s->cs->gradient == GALE_GRAD_LEASTSQUARES) {
+    PetscReal *r = s->work; /* 3*nc accumulator */
+    PetscCall(PetscArrayzero(r, 3 * nc));
+    for (PetscInt f = 0; f < s->nf; f++) {
+      const PetscInt o = m->owner[f];
+      PetscReal      d[3], w, dphi;
+      if (f < s->ni) {
+        const PetscInt n = m->neighbour[f];
+        for (int k = 0; k < 3; k++) d[k] = m->cellCentres[3 * n + k] - m->cellCentres[3 * o + k];
+        w    = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        dphi = phi[n] - phi[o];
+        if (o < nc)
+          for (int k = 0; k < 3; k++) r[3 * o + k] += w * d[k] * dphi;
+        if (n < nc)
+          for (int k = 0; k < 3; k++) r[3 * n + k] += w * d[k] * dphi;
+      } else {
+        for (int k = 0; k < 3; k++) d[k] = m->faceCentres[3 * f + k] - m->cellCentres[3 * o + k];
+        w    = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        dphi = phib[f - s->ni] - phi[o];
+        for (int k = 0; k < 3; k++) r[3 * o + k] += w * d[k] * dphi;
+      }
+    }
+    for (PetscInt c = 0; c < nc; c++) {
+      const PetscReal *Gi = s->lsqInv + 9 * c;
+      for (int k = 0; k < 3; k++) grad[k * ncT + c] = Gi[3 * k] * r[3 * c] + Gi[3 * k + 1] * r[3 * c + 1] + Gi[3 * k + 2] * r[3 * c + 2];
+    }
+  } else {
+    for (PetscInt f = 0; f < s->ni; f++) {
+      const PetscInt   o = m->owner[f], n = m->neighbour[f];
+      const PetscReal  w = m->weights[f], pf = w * phi[o] + (1 - w) * phi[n];
+      const PetscReal *S = m->faceAreas + 3 * f;
+      if (o < nc)
+        for (int k = 0; k < 3; k++) grad[k * ncT + o] += pf * S[k];
+      if (n < nc)
+        for (int k = 0; k < 3; k++) grad[k * ncT + n] -= pf * S[k];
+    }
+    for (PetscInt f = s->ni; f < s->nf; f++) {
+      const PetscInt   o = m->owner[f];
+      const PetscReal *S = m->faceAreas + 3 * f, pf = phib[f - s->ni];
+      for (int k = 0; k < 3; k++) grad[k * ncT + o] += pf * S[k];
+    }
+    for (PetscInt c = 0; c < nc; c++)
+      for (int k = 0; k < 3; k++) grad[k * ncT + c] /= m->cellVolumes[c];
+  }
+  PetscCall(GaleHaloExchange(m, 3, ncT, grad));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,289 @@
+/* The run driver: reads the case, builds and distributes the mesh, runs
+ * the steady or transient loop with per-iteration progress (residuals,
+ * continuity, linear iterations, force coefficients, s/iteration and time
+ * left), writes forces.csv, solution.h5/.xmf and checkpoints at the output
+ * interval and at the end, stops on convergence, divergence or SIGTERM/
+ * SIGINT (after a checkpoint), and writes results/summary.yaml. */
+#include "gale_run.h"
+#include "gale_solver.h"
+#include "gale_forces.h"
+#include "gale_output.h"
+#include <signal.h>
+#include <sys/stat.h>
+#include <errno.h>
+
+static volatile sig_atomic_t gale_stop_signal = 0;
+static void OnSignal(int sig)
+{
+  gale_stop_signal = sig;
+}
+
+typedef struct {
+  char       results[GALE_PATH_LEN];
+  GaleMesh   global, local;
+  GaleSolver s;
+  GaleOutput out;
+  FILE      *forces;
+  PetscBool  haveForces;
+  GaleForces F;
+} RunCtx;
+
+static PetscErrorCode MakeDir(MPI_Comm comm, const char *path)
+{
+  PetscMPIInt rank;
+  int         err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank && mkdir(path, 0755) && errno != EEXIST) err = errno;
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "cannot create directory %s: %s", path, strerror(err));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void FieldList(GaleSolver s, GaleField f[8], PetscInt *n, PetscBool checkpoint)
+{
+  PetscInt k = 0;
+  f[k++] = (GaleField){"p", 1, s->ncT, PETSC_FALSE, s->p};
+  f[k++] = (GaleField){"U", 3, s->ncT, PETSC_FALSE, s->U};
+  if (checkpoint) {
+    f[k++] = (GaleField){"phi", 1, 0, PETSC_TRUE, s->phi};
+    f[k++] = (GaleField){"U_old", 3, s->ncT, PETSC_FALSE, s->Uold};
+    f[k++] = (GaleField){"U_oldold", 3, s->ncT, PETSC_FALSE, s->Uoo};
+    f[k++] = (GaleField){"phi_old", 1, 0, PETSC_TRUE, s->phiOld};
+    f[k++] = (GaleField){"phi_oldold", 1, 0, PETSC_TRUE, s->phiOo};
+  }
+  *n = k;
+}
+
+static PetscErrorCode WriteState(RunCtx *r)
+{
+  GaleField f[8];
+  PetscInt  n;
+
+  PetscFunctionBeginUser;
+  FieldList(r->s, f, &n, PETSC_FALSE);
+  PetscCall(GaleOutputWrite(r->out, r->s->iteration, r->s->time, n, f));
+  FieldList(r->s, f, &n, PETSC_TRUE);
+  PetscCall(GaleCheckpointWrite(r->local, r->results, r->s->iteration, r->s->time, n, f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode WriteSummary(RunCtx *r, const GaleCase *cs, const char *status, PetscBool converged, PetscReal wall)
+{
+  PetscMPIInt rank, size;
+  char        tmp[GALE_PATH_LEN], fin[GALE_PATH_LEN];
+  GaleSolver  s = r->s;
+  FILE       *fp;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(r->local->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(r->local->comm, &size));
+  if (rank) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscSNPrintf(fin, sizeof(fin), "%s/summary.yaml", r->results));
+  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s/summary.yaml.tmp", r->results));
+  fp = fopen(tmp, "w");
+  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", tmp);
+  fprintf(fp, "# Gale run summary\n");
+  fprintf(fp, "case: \"%s\"\n", cs->dir);
+  fprintf(fp, "algorithm: %s\n", GaleAlgorithms[cs->algorithm]);
+  fprintf(fp, "status: %s\n", status);
+  fprintf(fp, "converged: %s\n", converged ? "true" : "false");
+  fprintf(fp, "iterations: %" PetscInt_FMT "\n", s->iteration);
+  fprintf(fp, "time: %.10g\n", (double)s->time);
+  fprintf(fp, "final_residuals: {Ux: %.6e, Uy: %.6e, Uz: %.6e, p: %.6e}\n", (double)s->residual[0], (double)s->residual[1], (double)s->residual[2], (double)s->residual[3]);
+  fprintf(fp, "continuity_error: %.6e\n", (double)s->continuity);
+  if (r->haveForces) {
+    fprintf(fp, "coefficients: {Cd: %.10g, Cl: %.10g, Cm: %.10g}\n", (double)r->F.Cd, (double)r->F.Cl, (double)r->F.Cm);
+    fprintf(fp, "forces:\n  pressure: [%.10g, %.10g, %.10g]\n  viscous: [%.10g, %.10g, %.10g]\n  moment: [%.10g, %.10g, %.10g]\n", (double)r->F.Fp[0], (double)r->F.Fp[1], (double)r->F.Fp[2], (double)r->F.Fv[0], (double)r->F.Fv[1], (double)r->F.Fv[2], (double)r->F.M[0], (double)r->F.M[1], (double)r->F.M[2]);
+  }
+  fprintf(fp, "wall_time: %.4f\n", (double)wall);
+  fprintf(fp, "ranks: %d\n", size);
+  fprintf(fp, "cells: %" PetscInt_FMT "\n", r->local->nCellsGlobal);
+  PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s", tmp);
+  PetscCheck(rename(tmp, fin) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp, fin);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode LogIteration(RunCtx *r, const GaleCase *cs, PetscReal secPerIt, PetscReal left)
+{
+  GaleSolver s = r->s;
+  char       buf[512];
+  size_t     k = 0;
+
+  PetscFunctionBeginUser;
+  if (s->transient) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Step %6" PetscInt_FMT " t=%-10.5g", s->iteration, (double)s->time);
+  else k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Iter %6" PetscInt_FMT, s->iteration);
+  for (int d = 0; d < 3; d++)
+    if (s->solveComp[d]) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  U%c %.3e(%" PetscInt_FMT ")", "xyz"[d], (double)s->residual[d], s->linIts[d]);
+  k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  p %.3e(%" PetscInt_FMT ")  cont %.2e", (double)s->residual[3], s->linIts[3], (double)s->continuity);
+  if (r->haveForces) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  Cd %.5g Cl %.5g", (double)r->F.Cd, (double)r->F.Cl);
+  k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  %.3gs/it  left %.0fs", (double)secPerIt, (double)left);
+  (void)cs;
+  PetscCall(PetscPrintf(r->local->comm, "%s\n", buf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode OpenForces(RunCtx *r, PetscBool restart)
+{
+  PetscMPIInt rank;
+  char        path[GALE_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(r->local->comm, &rank));
+  if (rank || !r->haveForces) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/forces.csv", r->results));
+  r->forces = fopen(path, restart ? "a" : "w");
+  PetscCheck(r->forces, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
+  if (!restart) fprintf(r->forces, "iteration,time,Fpx,Fpy,Fpz,Fvx,Fvy,Fvz,Mx,My,Mz,Cd,Cl,Cm\n");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void WriteForcesLine(RunCtx *r)
+{
+  const GaleForces *F = &r->F;
+  if (!r->forces) return;
+  fprintf(r->forces, "%" PetscInt_FMT ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", r->s->iteration, (double)r->s->time, (double)F->Fp[0], (double)F->Fp[1], (double)F->Fp[2], (double)F->Fv[0], (double)F->Fv[1], (double)F->Fv[2], (double)F->M[0], (double)F->M[1], (double)F->M[2], (double)F->Cd, (double)F->Cl, (double)F->Cm);
+  fflush(r->forces);
+}
+
+static PetscBool Converged(GaleSolver s, const GaleCase *cs)
+{
+  for (int d = 0; d < 3; d++)
+    if (s->solveComp[d] && s->residual[d] > cs->residual_tol[0]) return PETSC_FALSE;
+  return s->residual[3] <= cs->residual_tol[1] ? PETSC_TRUE : PETSC_FALSE;
+}
+
+PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, int *status)
+{
+  GaleCase   *cs = NULL;
+  RunCtx      r;
+  PetscLogDouble t0, tStart, tNow;
+  PetscInt    startIt, nSteps;
+  PetscBool   converged = PETSC_FALSE, written = PETSC_FALSE;
+  const char *why = "max_iterations";
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  *status = 0;
+  PetscCall(PetscMemzero(&r, sizeof(r)));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscTime(&t0));
+  PetscCall(GaleCaseRead(comm, dir, &cs));
+  if (cs->title[0]) PetscCall(PetscPrintf(comm, "Case: %s (%s)\n", cs->dir, cs->title));
+  PetscCall(GaleMeshBuildFromCase(comm, cs, &r.global));
+  PetscCall(GaleMeshCheck(r.global));
+  {
+    const char **names;
+    PetscCall(PetscMalloc1(r.global->nPatches + 1, &names));
+    for (PetscInt p = 0; p < r.global->nPatches; p++) names[p] = r.global->patches[p].name;
+    PetscCall(GaleCaseCheckPatches(cs, r.global->nPatches, names));
+    PetscCall(PetscFree(names));
+  }
+  PetscCall(GaleMeshView(r.global));
+  PetscCall(GaleMeshDistribute(r.global, comm, &r.local));
+  PetscCall(GaleSolverCreate(cs, r.local, &r.s));
+  PetscCall(GaleSolverInitialise(r.s));
+  PetscCall(PetscSNPrintf(r.results, sizeof(r.results), "%s/results", cs->dir));
+  PetscCall(MakeDir(comm, r.results));
+  if (restart) {
+    GaleField f[8];
+    PetscInt  n;
+    FieldList(r.s, f, &n, PETSC_TRUE);
+    PetscCall(GaleCheckpointRead(r.local, r.results, &r.s->iteration, &r.s->time, n, f));
+    PetscCall(GaleHaloExchange(r.local, 1, r.s->ncT, r.s->p));
+    PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->U));
+    PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->Uold));
+    PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->Uoo));
+    PetscCall(GaleSolverUpdateBoundaryValues(r.s));
+    PetscCall(PetscPrintf(comm, "Restarting from step %" PetscInt_FMT " (time %g)\n", r.s->iteration, (double)r.s->time));
+  }
+  PetscCall(GaleOutputCreate(rank == 0 ? r.global : NULL, r.local, r.results, restart, &r.out));
+  if (rank) PetscCall(GaleMeshDestroy(&r.global)); /* only rank 0 needs the global mesh (topology output) */
+  r.haveForces = cs->nforce_patches > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(OpenForces(&r, restart));
+  signal(SIGTERM, OnSignal);
+  signal(SIGINT, OnSignal);
+
+  startIt = r.s->iteration;
+  nSteps  = r.s->transient ? (PetscInt)PetscCeilReal(cs->end_time / cs->dt - 1e-9) : cs->max_iterations;
+  PetscCall(PetscPrintf(comm, "Solving with %s, %s convection, %s gradients; %" PetscInt_FMT " %s\n", GaleAlgorithms[cs->algorithm], GaleConvections[cs->convection], GaleGradients[cs->gradient], nSteps, r.s->transient ? "time steps" : "iterations at most"));
+  PetscCall(PetscTime(&tStart));
+  while (r.s->iteration < nSteps) {
+    PetscBool ok;
+    char      msg[512];
+    int       sig, gsig;
+    if (r.s->transient) PetscCall(GaleSolverTimeStep(r.s));
+    else PetscCall(GaleSolverSteadyIteration(r.s));
+    written = PETSC_FALSE;
+    PetscCall(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)));
+    if (!ok) {
+      PetscCall(PetscPrintf(comm, "gale: error: %s\ngale: the last good state is in %s/solution.h5 and checkpoint.h5 (step written before divergence)\n", msg, r.results));
+      why     = "diverged";
+      *status = 2;
+      break;
+    }
+    if (r.haveForces) {
+      PetscCall(GaleForcesCompute(r.s, &r.F));
+      WriteForcesLine(&r);
+    }
+    PetscCall(PetscTime(&tNow));
+    {
+      PetscReal per  = (tNow - tStart) / (PetscReal)(r.s->iteration - startIt);
+      PetscReal left = per * (PetscReal)(nSteps - r.s->iteration);
+      if (cs->log_interval <= 1 || r.s->iteration % cs->log_interval == 0) PetscCall(LogIteration(&r, cs, per, left));
+    }
+    if (!r.s->transient && Converged(r.s, cs)) {
+      converged = PETSC_TRUE;
+      why       = "converged";
+      break;
+    }
+    if (cs->write_interval > 0 && r.s->iteration % cs->write_interval == 0) {
+      PetscCall(WriteState(&r));
+      written = PETSC_TRUE;
+    }
+    sig = (int)gale_stop_signal;
+    PetscCallMPI(MPI_Allreduce(&sig, &gsig, 1, MPI_INT, MPI_MAX, comm));
+    if (gsig) {
+      PetscCall(PetscPrintf(comm, "gale: stopped by signal %d at step %" PetscInt_FMT "; writing a checkpoint (continue with --restart)\n", gsig, r.s->iteration));
+      why     = "interrupted";
+      *status = 3;
+      break;
+    }
+  }
+  if (r.s->transient && *status == 0) {
+    why       = "end_time";
+    converged = PETSC_TRUE;
+  }
+  if (*status != 2 && !written) PetscCall(WriteState(&r));
+  PetscCall(PetscTime(&tNow));
+  PetscCall(WriteSummary(&r, cs, why, converged, (PetscReal)(tNow - t0)));
+  PetscCall(PetscPrintf(comm, "%s after %" PetscInt_FMT " %s, %.2f s wall time\n", converged ? (r.s->transient ? "Finished" : "Converged") : (*status == 2 ? "Diverged" : "Stopped"), r.s->iteration, r.s->transient ? "time steps" : "iterations", (double)(tNow - t0)));
+  PetscCall(PetscPrintf(comm, "Results: %s/solution.xmf (open in ParaView), %s/summary.yaml\n", r.results, r.results));
+  if (r.forces) fclose(r.forces);
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  PetscCall(GaleOutputDestroy(&r.out));
+  PetscCall(GaleSolverDestroy(&r.s));
+  PetscCall(GaleMeshDestroy(&r.local));
+  PetscCall(GaleMeshDestroy(&r.global));
+  PetscCall(GaleCaseDestroy(&cs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GaleMeshCase(MPI_Comm comm, const char *dir)
+{
+  GaleCase *cs = NULL;
+  GaleMesh  global = NULL, local = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(GaleCaseRead(comm, dir, &cs));
+  PetscCall(GaleMeshBuildFromCase(comm, cs, &global));
+  PetscCall(GaleMeshCheck(global));
+  PetscCall(GaleMeshView(global));
+  PetscCall(GaleMeshDistribute(global, comm, &local));
+  PetscCall(GaleMeshDestroy(&local));
+  PetscCall(GaleMeshDestroy(&global));
+  PetscCall(GaleCaseDestroy(&cs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
