@@ -5,6 +5,16 @@
  * traceback; user-input errors exit with status 1. */
 #include "gale_run.h"
 #include <string.h>
+#include <dlfcn.h>
+
+/* Debian's OpenBLAS is the pthreads build: its threads spin in sched_yield
+ * beside MPI ranks and make BLAS-1 calls (VecNorm) ~50x slower on these
+ * machines. Gale parallelises with MPI ranks, so pin BLAS to one thread. */
+static void SingleThreadedBLAS(void)
+{
+  void (*set)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (set) set(1);
+}
 
 static const char usage[] = "usage: gale run DIR [--restart] [PETSc options]\n"
                             "       gale mesh DIR\n"
@@ -56,6 +66,7 @@ int main(int argc, char **argv)
     free(pargv);
     return 1;
   }
+  SingleThreadedBLAS();
   ierr = PetscInitialize(&pargc, &pargv, NULL, NULL);
   if (ierr) return 1;
   PetscPushErrorHandler(GaleErrorHandler, NULL);

@@ -23,34 +23,35 @@ const char *const GaleConvections[] = {"upwind", "linearUpwind", "vanLeer", "lin
 const char *const GaleGradients[]   = {"gauss", "leastSquares", NULL};
 const char *const GaleTimeSchemes[] = {"euler", "backward", NULL};
 
-static const char *const TopKeys[]      = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", NULL};
-static const char *const MeshKeys[]     = {"scale", "merge_tolerance", "polyMesh", "blocks", NULL};
-static const char *const BlockKeys[]    = {"box", "vertices", "cells", "grading", "patches", NULL};
-static const char *const FaceKeys[]     = {"imin", "imax", "jmin", "jmax", "kmin", "kmax", NULL};
-static const char *const FluidKeys[]    = {"nu", "rho", NULL};
-static const char *const BCKeys[]       = {"type", "U", "p", NULL};
-static const char *const ValueKeys[]    = {"expression", "table", NULL};
-static const char *const TableKeys[]    = {"axis", "rows", NULL};
-static const char *const Axes[]         = {"x", "y", "z", NULL};
-static const char *const InitialKeys[]  = {"U", "p", NULL};
-static const char *const SolverKeys[]   = {"algorithm", "convection", "gradient", "max_iterations", "tolerance", "relaxation", "non_orthogonal_correctors", "divergence_factor", "dt", "end_time", "time_scheme", "correctors", "outer_correctors", "linear", NULL};
-static const char *const UPKeys[]       = {"U", "p", NULL};
-static const char *const LinearKeys[]   = {"ksp", "pc", "rtol", "atol", "max_it", NULL};
-static const char *const OutputKeys[]   = {"interval", "log_interval", NULL};
-static const char *const ForcesKeys[]   = {"patches", "reference", NULL};
+static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", NULL};
+static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", NULL};
+static const char *const BlockKeys[]     = {"box", "vertices", "cells", "grading", "patches", NULL};
+static const char *const FaceKeys[]      = {"imin", "imax", "jmin", "jmax", "kmin", "kmax", NULL};
+static const char *const FluidKeys[]     = {"nu", "rho", NULL};
+static const char *const BCKeys[]        = {"type", "U", "p", NULL};
+static const char *const ValueKeys[]     = {"expression", "table", NULL};
+static const char *const TableKeys[]     = {"axis", "rows", NULL};
+static const char *const Axes[]          = {"x", "y", "z", NULL};
+static const char *const InitialKeys[]   = {"U", "p", NULL};
+static const char *const SolverKeys[]    = {"algorithm", "convection",  "gradient",   "max_iterations",   "tolerance", "relaxation", "non_orthogonal_correctors", "divergence_factor", "dt",
+                                            "end_time",  "time_scheme", "correctors", "outer_correctors", "linear",    NULL};
+static const char *const UPKeys[]        = {"U", "p", NULL};
+static const char *const LinearKeys[]    = {"ksp", "pc", "rtol", "atol", "max_it", NULL};
+static const char *const OutputKeys[]    = {"interval", "log_interval", NULL};
+static const char *const ForcesKeys[]    = {"patches", "reference", NULL};
 static const char *const ReferenceKeys[] = {"area", "length", "velocity", "density", "centre", "drag", "lift", NULL};
 
 /* Keys each boundary type takes besides 'type', and which are required. */
 static const struct {
   PetscBool U, p, U_required;
 } BCTakes[] = {
-  {PETSC_TRUE, PETSC_FALSE, PETSC_FALSE},  /* wall */
-  {PETSC_TRUE, PETSC_FALSE, PETSC_TRUE},   /* inlet */
-  {PETSC_FALSE, PETSC_TRUE, PETSC_FALSE},  /* outlet */
-  {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE}, /* symmetry */
-  {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE}, /* empty */
-  {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE},    /* freestream */
-  {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE}, /* zeroGradient */
+    {PETSC_TRUE, PETSC_FALSE, PETSC_FALSE},  /* wall */
+    {PETSC_TRUE, PETSC_FALSE, PETSC_TRUE},   /* inlet */
+    {PETSC_FALSE, PETSC_TRUE, PETSC_FALSE},  /* outlet */
+    {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE}, /* symmetry */
+    {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE}, /* empty */
+    {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE},    /* freestream */
+    {PETSC_FALSE, PETSC_FALSE, PETSC_FALSE}, /* zeroGradient */
 };
 
 typedef enum { R_ANY, R_POS, R_NONNEG, R_UNIT } Range;
@@ -86,10 +87,22 @@ static void Fmt(char *buf, size_t len, const char *fmt, ...)
   va_end(ap);
 }
 
-static int          Line(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
-static yaml_node_t *Node(const Rd *r, int id) { return yaml_document_get_node(r->doc, id); }
-static yaml_node_t *Item(const Rd *r, const yaml_node_t *s, int i) { return Node(r, s->data.sequence.items.start[i]); }
-static const char  *Str(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+static int Line(const yaml_node_t *n)
+{
+  return (int)n->start_mark.line + 1;
+}
+static yaml_node_t *Node(const Rd *r, int id)
+{
+  return yaml_document_get_node(r->doc, id);
+}
+static yaml_node_t *Item(const Rd *r, const yaml_node_t *s, int i)
+{
+  return Node(r, s->data.sequence.items.start[i]);
+}
+static const char *Str(const yaml_node_t *n)
+{
+  return (const char *)n->data.scalar.value;
+}
 
 static PetscBool IsNull(const yaml_node_t *n)
 {
@@ -119,9 +132,12 @@ static const char *Join(const char *const list[], char *buf, size_t len)
 static const char *Describe(const yaml_node_t *n, char *buf, size_t len)
 {
   if (n->type == YAML_MAPPING_NODE) return "a mapping";
-  if (n->type == YAML_SEQUENCE_NODE) Fmt(buf, len, "a list of %d", NITEMS(n));
-  else if (IsNull(n)) return "nothing";
-  else Fmt(buf, len, "'%s'", Str(n));
+  if (n->type == YAML_SEQUENCE_NODE)
+    Fmt(buf, len, "a list of %d", NITEMS(n));
+  else if (IsNull(n))
+    return "nothing";
+  else
+    Fmt(buf, len, "'%s'", Str(n));
   return buf;
 }
 
@@ -154,10 +170,12 @@ static PetscErrorCode CheckKeys(const Rd *r, const Sec *s, const char *const key
   int         i, j;
 
   PetscFunctionBeginUser;
-  if (name[0]) Fmt(in, sizeof(in), "in '%s'", name);
-  else Fmt(in, sizeof(in), "at the top level");
+  if (name[0])
+    Fmt(in, sizeof(in), "in '%s'", name);
+  else
+    Fmt(in, sizeof(in), "at the top level");
   for (i = 0; i < NPAIRS(s->map); i++) {
-    yaml_node_t *k = Node(r, s->map->data.mapping.pairs.start[i].key);
+    yaml_node_t *k  = Node(r, s->map->data.mapping.pairs.start[i].key);
     PetscBool    ok = keys ? PETSC_FALSE : PETSC_TRUE;
 
     PetscCheck(k->type == YAML_SCALAR_NODE, r->comm, GALE_ERR_USER, "%s:%d: expected a key name %s, got %s", r->file, Line(k), in, k->type == YAML_MAPPING_NODE ? "a mapping" : "a list");
@@ -178,7 +196,8 @@ static PetscErrorCode Open(const Rd *r, yaml_node_t *n, const char *name, int li
   char got[64], list[1024];
 
   PetscFunctionBeginUser;
-  PetscCheck(n->type == YAML_MAPPING_NODE, r->comm, GALE_ERR_USER, "%s:%d: expected a mapping for '%s'%s%s%s, got %s", r->file, Line(n), name, keys ? " (keys: " : "", keys ? Join(keys, list, sizeof(list)) : "", keys ? ")" : "", Describe(n, got, sizeof(got)));
+  PetscCheck(n->type == YAML_MAPPING_NODE, r->comm, GALE_ERR_USER, "%s:%d: expected a mapping for '%s'%s%s%s, got %s", r->file, Line(n), name, keys ? " (keys: " : "", keys ? Join(keys, list, sizeof(list)) : "", keys ? ")" : "",
+             Describe(n, got, sizeof(got)));
   s->map  = n;
   s->line = line;
   Fmt(s->name, sizeof(s->name), "%s", name);
@@ -200,7 +219,8 @@ static PetscErrorCode Real(const Rd *r, const yaml_node_t *n, const char *what, 
     d     = strtod(s, &end);
     ok    = (PetscBool)(!*end && errno != ERANGE && !PetscIsInfOrNanReal((PetscReal)d));
   }
-  PetscCheck(ok, r->comm, GALE_ERR_USER, "%s:%d: expected %s for '%s', got %s%s", r->file, Line(n), RealText[rg], what, Describe(n, got, sizeof(got)), n->type == YAML_SCALAR_NODE && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ? " (a quoted string)" : "");
+  PetscCheck(ok, r->comm, GALE_ERR_USER, "%s:%d: expected %s for '%s', got %s%s", r->file, Line(n), RealText[rg], what, Describe(n, got, sizeof(got)),
+             n->type == YAML_SCALAR_NODE && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ? " (a quoted string)" : "");
   ok = (PetscBool)(rg == R_ANY || (rg == R_POS && d > 0) || (rg == R_NONNEG && d >= 0) || (rg == R_UNIT && d > 0 && d <= 1));
   PetscCheck(ok, r->comm, GALE_ERR_USER, "%s:%d: expected %s for '%s', got %s", r->file, Line(n), RealText[rg], what, s);
   *v = (PetscReal)d;
@@ -345,7 +365,8 @@ static PetscErrorCode ReadBlock(const Rd *r, yaml_node_t *n, int ib, GaleBlock *
     PetscCheck(box->type == YAML_SEQUENCE_NODE && NITEMS(box) == 2, r->comm, GALE_ERR_USER, "%s:%d: expected two corners [[xmin, ymin, zmin], [xmax, ymax, zmax]] for '%s', got %s", r->file, Line(box), w, Describe(box, got, sizeof(got)));
     PetscCall(RealVec(r, Item(r, box, 0), "box min corner", 3, R_ANY, lo));
     PetscCall(RealVec(r, Item(r, box, 1), "box max corner", 3, R_ANY, hi));
-    for (d = 0; d < 3; d++) PetscCheck(hi[d] > lo[d], r->comm, GALE_ERR_USER, "%s:%d: '%s' max corner must exceed the min corner in %c (got %s <= %s)", r->file, Line(box), w, "xyz"[d], Str(Item(r, Item(r, box, 1), d)), Str(Item(r, Item(r, box, 0), d)));
+    for (d = 0; d < 3; d++)
+      PetscCheck(hi[d] > lo[d], r->comm, GALE_ERR_USER, "%s:%d: '%s' max corner must exceed the min corner in %c (got %s <= %s)", r->file, Line(box), w, "xyz"[d], Str(Item(r, Item(r, box, 1), d)), Str(Item(r, Item(r, box, 0), d)));
     for (i = 0; i < 8; i++) {
       b->vertices[i][0] = (i == 1 || i == 2 || i == 5 || i == 6) ? hi[0] : lo[0];
       b->vertices[i][1] = (i == 2 || i == 3 || i == 6 || i == 7) ? hi[1] : lo[1];
@@ -369,7 +390,8 @@ static PetscErrorCode ReadBlock(const Rd *r, yaml_node_t *n, int ib, GaleBlock *
     if (v->type == YAML_SCALAR_NODE) {
       PetscCall(Real(r, v, w, R_POS, &b->grading[0]));
       b->grading[1] = b->grading[2] = b->grading[0];
-    } else PetscCall(RealVec(r, v, w, 3, R_POS, b->grading));
+    } else
+      PetscCall(RealVec(r, v, w, 3, R_POS, b->grading));
   }
   if ((v = Get(r, n, "patches", &i))) {
     Path(w, sizeof(w), name, "patches");
@@ -402,7 +424,8 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
   if (pm) {
     cs->mesh_source = GALE_MESH_POLYMESH;
     PetscCall(String(r, pm, "mesh.polyMesh", path, sizeof(path)));
-    if (path[0] == '/') Fmt(cs->polymesh_dir, sizeof(cs->polymesh_dir), "%s", path);
+    if (path[0] == '/')
+      Fmt(cs->polymesh_dir, sizeof(cs->polymesh_dir), "%s", path);
     else {
       PetscCheck(strlen(dir) + strlen(path) + 2 <= sizeof(cs->polymesh_dir), r->comm, GALE_ERR_USER, "%s:%d: path of 'mesh.polyMesh' is too long", r->file, Line(pm));
       strcpy(cs->polymesh_dir, dir);
@@ -412,7 +435,8 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   cs->mesh_source = GALE_MESH_BLOCK;
-  PetscCheck(bl->type == YAML_SEQUENCE_NODE && NITEMS(bl) >= 1 && NITEMS(bl) <= GALE_MAX_BLOCKS, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 1 to %d blocks for 'mesh.blocks', got %s", r->file, Line(bl), GALE_MAX_BLOCKS, Describe(bl, got, sizeof(got)));
+  PetscCheck(bl->type == YAML_SEQUENCE_NODE && NITEMS(bl) >= 1 && NITEMS(bl) <= GALE_MAX_BLOCKS, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 1 to %d blocks for 'mesh.blocks', got %s", r->file, Line(bl), GALE_MAX_BLOCKS,
+             Describe(bl, got, sizeof(got)));
   cs->nblocks = NITEMS(bl);
   for (i = 0; i < cs->nblocks; i++) PetscCall(ReadBlock(r, Item(r, bl, i), i, &cs->blocks[i]));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -432,14 +456,16 @@ static PetscErrorCode ReadTable(const Rd *r, yaml_node_t *n, const char *what, i
   Path(w, sizeof(w), what, "axis");
   PetscCall(Choice(r, ax, w, "axis", Axes, &v->axis));
   Path(w, sizeof(w), what, "rows");
-  PetscCheck(rows->type == YAML_SEQUENCE_NODE && NITEMS(rows) >= 2 && NITEMS(rows) <= GALE_MAX_TABLE, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 2 to %d rows [coordinate, ux, uy, uz] for '%s', got %s", r->file, Line(rows), GALE_MAX_TABLE, w, Describe(rows, got, sizeof(got)));
+  PetscCheck(rows->type == YAML_SEQUENCE_NODE && NITEMS(rows) >= 2 && NITEMS(rows) <= GALE_MAX_TABLE, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 2 to %d rows [coordinate, ux, uy, uz] for '%s', got %s", r->file, Line(rows), GALE_MAX_TABLE, w,
+             Describe(rows, got, sizeof(got)));
   PetscCall(PetscMalloc1(4 * NITEMS(rows), &v->table));
   v->nrows = NITEMS(rows);
   for (i = 0; i < v->nrows; i++) {
     yaml_node_t *row = Item(r, rows, i);
     Fmt(w, sizeof(w), "%s.rows[%d]", what, i);
     PetscCall(RealVec(r, row, w, 4, R_ANY, &v->table[4 * i]));
-    PetscCheck(i == 0 || v->table[4 * i] > v->table[4 * (i - 1)], r->comm, GALE_ERR_USER, "%s:%d: rows of '%s' must be sorted by increasing %s (expected a value > %s, got %s)", r->file, Line(row), what, Axes[v->axis], Str(Item(r, Item(r, rows, i - 1), 0)), Str(Item(r, row, 0)));
+    PetscCheck(i == 0 || v->table[4 * i] > v->table[4 * (i - 1)], r->comm, GALE_ERR_USER, "%s:%d: rows of '%s' must be sorted by increasing %s (expected a value > %s, got %s)", r->file, Line(row), what, Axes[v->axis],
+               Str(Item(r, Item(r, rows, i - 1), 0)), Str(Item(r, row, 0)));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -494,6 +520,7 @@ static PetscErrorCode ReadBC(const Rd *r, yaml_node_t *kn, yaml_node_t *n, GaleB
 
   PetscFunctionBeginUser;
   PetscCall(String(r, kn, "boundary patch name", bc->name, sizeof(bc->name)));
+  PetscCheck(bc->name[0], r->comm, GALE_ERR_USER, "%s:%d: empty patch name in 'boundary' (expected the name of a mesh patch)", r->file, Line(kn));
   bc->line = Line(kn);
   Fmt(name, sizeof(name), "boundary.%s", bc->name);
   PetscCall(Open(r, n, name, Line(kn), BCKeys, &s));
@@ -642,14 +669,16 @@ static PetscErrorCode ReadForces(const Rd *r, yaml_node_t *n, int line, GaleCase
     char walls[1024] = "";
     for (i = 0; i < cs->nbcs; i++)
       if (cs->bcs[i].type == GALE_BC_WALL) Fmt(walls + strlen(walls), sizeof(walls) - strlen(walls), "%s%s", walls[0] ? ", " : "", cs->bcs[i].name);
-    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_FORCE_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d wall patches for 'forces.patches', got %s", r->file, Line(v), GALE_MAX_FORCE_PATCHES, Describe(v, got, sizeof(got)));
+    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_FORCE_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d wall patches for 'forces.patches', got %s", r->file, Line(v), GALE_MAX_FORCE_PATCHES,
+               Describe(v, got, sizeof(got)));
     for (i = 0; i < NITEMS(v); i++) {
       yaml_node_t *p = Item(r, v, i);
       PetscInt     b;
       Fmt(w, sizeof(w), "forces.patches[%d]", i);
       PetscCall(String(r, p, w, cs->force_patches[i], GALE_NAME_LEN));
       b = GaleCaseFindBC(cs, cs->force_patches[i]);
-      PetscCheck(b >= 0 && cs->bcs[b].type == GALE_BC_WALL, r->comm, GALE_ERR_USER, "%s:%d: forces patch '%s' %s%s (expected a wall patch: %s)", r->file, Line(p), cs->force_patches[i], b < 0 ? "has no entry in 'boundary'" : "is of type ", b < 0 ? "" : GaleBCTypes[cs->bcs[b].type], walls[0] ? walls : "none");
+      PetscCheck(b >= 0 && cs->bcs[b].type == GALE_BC_WALL, r->comm, GALE_ERR_USER, "%s:%d: forces patch '%s' %s%s (expected a wall patch: %s)", r->file, Line(p), cs->force_patches[i], b < 0 ? "has no entry in 'boundary'" : "is of type ",
+                 b < 0 ? "" : GaleBCTypes[cs->bcs[b].type], walls[0] ? walls : "none");
       for (j = 0; j < i; j++) PetscCheck(strcmp(cs->force_patches[j], cs->force_patches[i]), r->comm, GALE_ERR_USER, "%s:%d: forces patch '%s' is listed twice", r->file, Line(p), cs->force_patches[i]);
       cs->nforce_patches = i + 1;
     }
@@ -679,7 +708,7 @@ static PetscErrorCode ReadForces(const Rd *r, yaml_node_t *n, int line, GaleCase
  * entry must be used by some block face. */
 static PetscErrorCode CheckBlockPatches(const Rd *r, yaml_node_t *mesh, const GaleCase *cs)
 {
-  yaml_node_t *bl = Get(r, mesh, "blocks", NULL);
+  yaml_node_t *bl         = Get(r, mesh, "blocks", NULL);
   char         list[1024] = "";
   int          i, b, d;
 
@@ -703,26 +732,26 @@ static PetscErrorCode CheckBlockPatches(const Rd *r, yaml_node_t *mesh, const Ga
 
 static void CaseDefaults(GaleCase *cs)
 {
-  cs->mesh_scale        = 1;
-  cs->merge_tolerance   = 1e-6;
-  cs->rho               = 1;
-  cs->algorithm         = GALE_ALG_SIMPLE;
-  cs->convection        = GALE_CONV_LINEARUPWIND;
-  cs->gradient          = GALE_GRAD_GAUSS;
-  cs->time_scheme       = GALE_TIME_EULER;
-  cs->max_iterations    = 1000;
-  cs->residual_tol[0]   = cs->residual_tol[1] = cs->residual_tol[2] = cs->residual_tol[3] = 1e-5;
-  cs->divergence_factor = 1e6;
-  cs->n_correctors      = 2;
-  cs->n_outer           = 1;
-  cs->write_interval    = 100;
-  cs->log_interval      = 1;
-  cs->ref_area          = 1;
-  cs->ref_length        = 1;
-  cs->ref_velocity      = 0; /* 0: filled in after reading */
-  cs->ref_density       = 0;
-  cs->drag_dir[0]       = 1;
-  cs->lift_dir[1]       = 1;
+  cs->mesh_scale      = 1;
+  cs->merge_tolerance = 1e-6;
+  cs->rho             = 1;
+  cs->algorithm       = GALE_ALG_SIMPLE;
+  cs->convection      = GALE_CONV_LINEARUPWIND;
+  cs->gradient        = GALE_GRAD_GAUSS;
+  cs->time_scheme     = GALE_TIME_EULER;
+  cs->max_iterations  = 1000;
+  cs->residual_tol[0] = cs->residual_tol[1] = cs->residual_tol[2] = cs->residual_tol[3] = 1e-5;
+  cs->divergence_factor                                                                 = 1e6;
+  cs->n_correctors                                                                      = 2;
+  cs->n_outer                                                                           = 1;
+  cs->write_interval                                                                    = 100;
+  cs->log_interval                                                                      = 1;
+  cs->ref_area                                                                          = 1;
+  cs->ref_length                                                                        = 1;
+  cs->ref_velocity                                                                      = 0; /* 0: filled in after reading */
+  cs->ref_density                                                                       = 0;
+  cs->drag_dir[0]                                                                       = 1;
+  cs->lift_dir[1]                                                                       = 1;
   SolverDefaults(cs);
 }
 
@@ -810,11 +839,14 @@ static PetscErrorCode ReadFile(MPI_Comm comm, const char *dir, GaleCase *cs)
     /* An unclosed bracket or quote is found where the file goes on: point
      * at where it was opened, and say where the parser stopped. */
     int       pline = (int)(parser.error == YAML_READER_ERROR ? 0 : parser.problem_mark.line) + 1, line = pline;
-    PetscBool open  = (PetscBool)(parser.context && (strstr(parser.context, "flow") || strstr(parser.context, "quoted")));
+    PetscBool open = (PetscBool)(parser.context && (strstr(parser.context, "flow") || strstr(parser.context, "quoted")));
     if (open) line = (int)parser.context_mark.line + 1;
-    if (open) Fmt(msg, sizeof(msg), "%s %s (opened on this line; the parser stopped at line %d)", parser.problem ? parser.problem : "error", parser.context, pline);
-    else if (parser.context) Fmt(msg, sizeof(msg), "%s %s (started at line %d)", parser.problem ? parser.problem : "error", parser.context, (int)parser.context_mark.line + 1);
-    else Fmt(msg, sizeof(msg), "%s", parser.problem ? parser.problem : "error");
+    if (open)
+      Fmt(msg, sizeof(msg), "%s %s (opened on this line; the parser stopped at line %d)", parser.problem ? parser.problem : "error", parser.context, pline);
+    else if (parser.context)
+      Fmt(msg, sizeof(msg), "%s %s (started at line %d)", parser.problem ? parser.problem : "error", parser.context, (int)parser.context_mark.line + 1);
+    else
+      Fmt(msg, sizeof(msg), "%s", parser.problem ? parser.problem : "error");
     yaml_parser_delete(&parser);
     fclose(fp);
     SETERRQ(comm, GALE_ERR_USER, "%s:%d: invalid YAML: %s", cs->file, line, msg);
@@ -911,16 +943,20 @@ PetscErrorCode GaleVectorValueEval(const GaleVectorValue *v, const PetscReal x[3
   } else {
     const PetscReal *tb = v->table;
     PetscInt         lo = 0, hi = v->nrows - 1;
-    PetscReal        c  = x[v->axis], w;
+    PetscReal        c = x[v->axis], w;
 
     PetscCheck(tb && v->nrows >= 1 && v->axis >= 0 && v->axis < 3, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "table value without rows");
-    if (c <= tb[0]) hi = 0;
-    else if (c >= tb[4 * hi]) lo = hi;
+    if (c <= tb[0])
+      hi = 0;
+    else if (c >= tb[4 * hi])
+      lo = hi;
     else
       while (hi - lo > 1) {
         PetscInt mid = (lo + hi) / 2;
-        if (tb[4 * mid] <= c) lo = mid;
-        else hi = mid;
+        if (tb[4 * mid] <= c)
+          lo = mid;
+        else
+          hi = mid;
       }
     w = hi == lo ? 0 : (c - tb[4 * lo]) / (tb[4 * hi] - tb[4 * lo]);
     for (d = 0; d < 3; d++) out[d] = (1 - w) * tb[4 * lo + 1 + d] + w * tb[4 * hi + 1 + d];

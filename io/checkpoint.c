@@ -66,8 +66,10 @@ PetscErrorCode GaleCheckpointWrite(GaleMesh m, const char *resultsDir, PetscInt 
   PetscCall(GaleIOCreateGroup(m->comm, file, "faces", PETSC_FALSE, &gf, tmp));
   for (PetscInt i = 0; i < nfields; i++) {
     const GaleField *f = &fields[i];
-    if (f->onFaces) PetscCall(GaleIODistWrite(&faces, gf, f->name, 1, 0, f->data, tmp));
-    else PetscCall(GaleIODistWrite(&cells, gc, f->name, f->ncomp, f->stride, f->data, tmp));
+    if (f->onFaces)
+      PetscCall(GaleIODistWrite(&faces, gf, f->name, 1, 0, f->data, tmp));
+    else
+      PetscCall(GaleIODistWrite(&cells, gc, f->name, f->ncomp, f->stride, f->data, tmp));
   }
   GaleH5Call(m->comm, tmp, H5Gclose(gf));
   GaleH5Call(m->comm, tmp, H5Gclose(gc));
@@ -78,14 +80,38 @@ PetscErrorCode GaleCheckpointWrite(GaleMesh m, const char *resultsDir, PetscInt 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Header and every requested field present with the right shape; opens
+ * no HDF5 object that outlives it, so the caller can close the file. */
+static PetscErrorCode CheckContents(GaleMesh m, hid_t file, const char *path, PetscInt nFacesGlobal, PetscInt nfields, const GaleField fields[], PetscInt64 *step, PetscReal *time)
+{
+  PetscInt64 nc, nf;
+
+  PetscFunctionBeginUser;
+  PetscCall(GaleIOReadAttrInt(m->comm, file, "step", step, path));
+  PetscCall(GaleIOReadAttrReal(m->comm, file, "time", time, path));
+  PetscCall(GaleIOReadAttrInt(m->comm, file, "nCells", &nc, path));
+  PetscCall(GaleIOReadAttrInt(m->comm, file, "nFaces", &nf, path));
+  PetscCheck(nc == m->nCellsGlobal && nf == nFacesGlobal, m->comm, PETSC_ERR_FILE_UNEXPECTED,
+             "%s: written for a mesh of %lld cells and %lld faces, this mesh has %" PetscInt_FMT " cells and %" PetscInt_FMT " faces (a restart needs the same mesh; run without --restart to start afresh)", path, (long long)nc, (long long)nf,
+             m->nCellsGlobal, nFacesGlobal);
+  PetscCheck(H5Lexists(file, "cells", H5P_DEFAULT) > 0 && H5Lexists(file, "faces", H5P_DEFAULT) > 0, m->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no /cells and /faces groups (not a Gale checkpoint?)", path);
+  for (PetscInt i = 0; i < nfields; i++) {
+    char name[GALE_NAME_LEN + 8];
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/%s", fields[i].onFaces ? "faces" : "cells", fields[i].name));
+    PetscCall(GaleIOCheckDataset(m->comm, file, name, fields[i].onFaces ? nf : nc, fields[i].ncomp, path));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode GaleCheckpointRead(GaleMesh m, const char *resultsDir, PetscInt *step, PetscReal *time, PetscInt nfields, const GaleField fields[])
 {
-  char       path[GALE_PATH_LEN];
-  PetscInt   nOwnedFaces, nFacesGlobal, *ownedFaces, *ownedIds;
-  PetscInt64 s, nc, nf;
-  PetscBool  exists;
-  GaleIODist cells, faces;
-  hid_t      file, gc, gf;
+  char           path[GALE_PATH_LEN];
+  PetscInt       nOwnedFaces, nFacesGlobal, *ownedFaces, *ownedIds;
+  PetscInt64     s;
+  PetscBool      exists;
+  PetscErrorCode ierr;
+  GaleIODist     cells, faces;
+  hid_t          file;
 
   PetscFunctionBeginUser;
   PetscCall(CheckFieldList(m->comm, nfields, fields));
@@ -96,26 +122,23 @@ PetscErrorCode GaleCheckpointRead(GaleMesh m, const char *resultsDir, PetscInt *
   PetscCall(PetscFree2(ownedFaces, ownedIds));
 
   PetscCall(GaleIOOpenFile(m->comm, path, PETSC_FALSE, &file));
-  PetscCall(GaleIOReadAttrInt(m->comm, file, "step", &s, path));
-  PetscCall(GaleIOReadAttrReal(m->comm, file, "time", time, path));
-  PetscCall(GaleIOReadAttrInt(m->comm, file, "nCells", &nc, path));
-  PetscCall(GaleIOReadAttrInt(m->comm, file, "nFaces", &nf, path));
-  PetscCheck(nc == m->nCellsGlobal && nf == nFacesGlobal, m->comm, PETSC_ERR_FILE_UNEXPECTED,
-             "%s: written for a mesh of %lld cells and %lld faces, this mesh has %" PetscInt_FMT " cells and %" PetscInt_FMT " faces (a restart needs the same mesh; run without --restart to start afresh)", path, (long long)nc, (long long)nf, m->nCellsGlobal, nFacesGlobal);
+  ierr = CheckContents(m, file, path, nFacesGlobal, nfields, fields, &s, time);
+  if (ierr) PetscCall(GaleIOCloseFile(m->comm, path, &file));
+  PetscCall(ierr);
   *step = (PetscInt)s;
 
   /* every local face is read, including those whose owner is a ghost */
   PetscCall(GaleIODistCreate(m->comm, m->nCellsGlobal, m->nCells, NULL, m->cellOrigId, PETSC_TRUE, "cell", &cells));
   PetscCall(GaleIODistCreate(m->comm, nFacesGlobal, m->nFaces, NULL, m->faceOrigId, PETSC_FALSE, "face", &faces));
-  GaleH5Call(m->comm, path, gc = H5Gopen2(file, "cells", H5P_DEFAULT));
-  GaleH5Call(m->comm, path, gf = H5Gopen2(file, "faces", H5P_DEFAULT));
   for (PetscInt i = 0; i < nfields; i++) {
     const GaleField *f = &fields[i];
-    if (f->onFaces) PetscCall(GaleIODistRead(&faces, gf, f->name, 1, 0, f->data, path));
-    else PetscCall(GaleIODistRead(&cells, gc, f->name, f->ncomp, f->stride, f->data, path));
+    char             name[GALE_NAME_LEN + 8];
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/%s", f->onFaces ? "faces" : "cells", f->name));
+    if (f->onFaces)
+      PetscCall(GaleIODistRead(&faces, file, name, 1, 0, f->data, path));
+    else
+      PetscCall(GaleIODistRead(&cells, file, name, f->ncomp, f->stride, f->data, path));
   }
-  GaleH5Call(m->comm, path, H5Gclose(gf));
-  GaleH5Call(m->comm, path, H5Gclose(gc));
   PetscCall(GaleIOCloseFile(m->comm, path, &file));
   PetscCall(GaleIODistDestroy(&cells));
   PetscCall(GaleIODistDestroy(&faces));

@@ -21,7 +21,7 @@ typedef enum { OP_CONST, OP_X, OP_Y, OP_Z, OP_T, OP_ADD, OP_SUB, OP_MUL, OP_DIV,
 
 typedef struct {
   ExprOp    op;
-  int       fn; /* OP_FUNC: index into Funcs */
+  int       fn;  /* OP_FUNC: index into Funcs */
   PetscReal val; /* OP_CONST */
 } ExprInstr;
 
@@ -31,28 +31,68 @@ struct GaleExpr_s {
   PetscBool  uses_t;
 };
 
-static PetscReal FSin(PetscReal a) { return PetscSinReal(a); }
-static PetscReal FCos(PetscReal a) { return PetscCosReal(a); }
-static PetscReal FTan(PetscReal a) { return PetscTanReal(a); }
-static PetscReal FAsin(PetscReal a) { return PetscAsinReal(a); }
-static PetscReal FAcos(PetscReal a) { return PetscAcosReal(a); }
-static PetscReal FAtan(PetscReal a) { return PetscAtanReal(a); }
-static PetscReal FSinh(PetscReal a) { return PetscSinhReal(a); }
-static PetscReal FCosh(PetscReal a) { return PetscCoshReal(a); }
-static PetscReal FTanh(PetscReal a) { return PetscTanhReal(a); }
-static PetscReal FExp(PetscReal a) { return PetscExpReal(a); }
-static PetscReal FLog(PetscReal a) { return PetscLogReal(a); }
-static PetscReal FLog10(PetscReal a) { return PetscLog10Real(a); }
-static PetscReal FSqrt(PetscReal a) { return PetscSqrtReal(a); }
-static PetscReal FAbs(PetscReal a) { return PetscAbsReal(a); }
+static PetscReal FSin(PetscReal a)
+{
+  return PetscSinReal(a);
+}
+static PetscReal FCos(PetscReal a)
+{
+  return PetscCosReal(a);
+}
+static PetscReal FTan(PetscReal a)
+{
+  return PetscTanReal(a);
+}
+static PetscReal FAsin(PetscReal a)
+{
+  return PetscAsinReal(a);
+}
+static PetscReal FAcos(PetscReal a)
+{
+  return PetscAcosReal(a);
+}
+static PetscReal FAtan(PetscReal a)
+{
+  return PetscAtanReal(a);
+}
+static PetscReal FSinh(PetscReal a)
+{
+  return PetscSinhReal(a);
+}
+static PetscReal FCosh(PetscReal a)
+{
+  return PetscCoshReal(a);
+}
+static PetscReal FTanh(PetscReal a)
+{
+  return PetscTanhReal(a);
+}
+static PetscReal FExp(PetscReal a)
+{
+  return PetscExpReal(a);
+}
+static PetscReal FLog(PetscReal a)
+{
+  return PetscLogReal(a);
+}
+static PetscReal FLog10(PetscReal a)
+{
+  return PetscLog10Real(a);
+}
+static PetscReal FSqrt(PetscReal a)
+{
+  return PetscSqrtReal(a);
+}
+static PetscReal FAbs(PetscReal a)
+{
+  return PetscAbsReal(a);
+}
 
 static const struct {
   const char *name;
   PetscReal (*f)(PetscReal);
 } Funcs[] = {
-  {"sin", FSin},   {"cos", FCos},   {"tan", FTan},     {"asin", FAsin}, {"acos", FAcos},
-  {"atan", FAtan}, {"sinh", FSinh}, {"cosh", FCosh},   {"tanh", FTanh}, {"exp", FExp},
-  {"log", FLog},   {"log10", FLog10}, {"sqrt", FSqrt}, {"abs", FAbs},
+    {"sin", FSin}, {"cos", FCos}, {"tan", FTan}, {"asin", FAsin}, {"acos", FAcos}, {"atan", FAtan}, {"sinh", FSinh}, {"cosh", FCosh}, {"tanh", FTanh}, {"exp", FExp}, {"log", FLog}, {"log10", FLog10}, {"sqrt", FSqrt}, {"abs", FAbs},
 };
 #define NFUNCS ((int)(sizeof(Funcs) / sizeof(Funcs[0])))
 
@@ -70,7 +110,10 @@ typedef struct {
   size_t      errlen;
 } Parser;
 
-static int Column(const Parser *ps, const char *at) { return (int)(at - ps->src) + 1; }
+static int Column(const Parser *ps, const char *at)
+{
+  return (int)(at - ps->src) + 1;
+}
 
 /* Record the first error; later calls keep it. */
 static void Fail(Parser *ps, const char *at, const char *fmt, ...)
@@ -242,8 +285,10 @@ static void ParsePrimary(Parser *ps)
 
   SkipSpace(ps);
   s = ps->p;
-  if (isdigit((unsigned char)*s) || *s == '.') ParseNumber(ps);
-  else if (isalpha((unsigned char)*s) || *s == '_') ParseName(ps);
+  if (isdigit((unsigned char)*s) || *s == '.')
+    ParseNumber(ps);
+  else if (isalpha((unsigned char)*s) || *s == '_')
+    ParseName(ps);
   else if (*s == '(') {
     ps->p++;
     ParseExpr(ps);
@@ -254,7 +299,8 @@ static void ParsePrimary(Parser *ps)
       return;
     }
     ps->p++;
-  } else Fail(ps, s, "expected " EXPECT_OPERAND ", found %s", Found(s, fb));
+  } else
+    Fail(ps, s, "expected " EXPECT_OPERAND ", found %s", Found(s, fb));
 }
 
 static void ParsePower(Parser *ps)
@@ -283,7 +329,8 @@ static void ParseUnary(Parser *ps)
     ps->p++;
     ParseUnary(ps);
     if (*s == '-') Emit(ps, OP_NEG, 0, 0);
-  } else ParsePower(ps);
+  } else
+    ParsePower(ps);
   ps->depth--;
 }
 
@@ -323,8 +370,10 @@ static int StackDepth(const ExprInstr *code, int n)
   int i, sp = 0, max = 0;
 
   for (i = 0; i < n; i++) {
-    if (code[i].op <= OP_T) sp++;
-    else if (code[i].op <= OP_POW) sp--;
+    if (code[i].op <= OP_T)
+      sp++;
+    else if (code[i].op <= OP_POW)
+      sp--;
     if (sp > max) max = sp;
   }
   return max;
@@ -349,12 +398,16 @@ PetscErrorCode GaleExprCompile(const char *src, GaleExpr **e, char *errmsg, size
   n         = strlen(src);
   PetscCall(PetscMalloc1(n + 1, &ps.code));
   SkipSpace(&ps);
-  if (!*ps.p) Fail(&ps, ps.p, "empty expression (expected " EXPECT_OPERAND ")");
-  else ParseExpr(&ps);
+  if (!*ps.p)
+    Fail(&ps, ps.p, "empty expression (expected " EXPECT_OPERAND ")");
+  else
+    ParseExpr(&ps);
   SkipSpace(&ps);
   if (!ps.failed && *ps.p) {
-    if (*ps.p == ')') Fail(&ps, ps.p, "unmatched ')'");
-    else Fail(&ps, ps.p, "unexpected %s (expected an operator + - * / ^ or the end)", Found(ps.p, fb));
+    if (*ps.p == ')')
+      Fail(&ps, ps.p, "unmatched ')'");
+    else
+      Fail(&ps, ps.p, "unexpected %s (expected an operator + - * / ^ or the end)", Found(ps.p, fb));
   }
   if (!ps.failed && StackDepth(ps.code, ps.n) > EXPR_MAX_STACK) Fail(&ps, src, "expression too complex");
   if (ps.failed) {
@@ -405,7 +458,10 @@ PetscReal GaleExprEval(const GaleExpr *e, const PetscReal x[3], PetscReal t)
   return s[0];
 }
 
-PetscBool GaleExprDependsOnTime(const GaleExpr *e) { return e->uses_t; }
+PetscBool GaleExprDependsOnTime(const GaleExpr *e)
+{
+  return e->uses_t;
+}
 
 PetscErrorCode GaleExprDestroy(GaleExpr **e)
 {

@@ -12,9 +12,9 @@
 #include "gale_mesh.h"
 
 /* Turn a negative HDF5 return value into a PETSc error naming the file. */
-#define GaleH5Call(comm, path, call) \
-  do { \
-    if ((call) < 0) SETERRQ((comm), PETSC_ERR_FILE_UNEXPECTED, "%s: HDF5 call failed: %s", (path), #call); \
+#define GaleH5Call(comm, path, call)                                                                                                                                                                                                                     \
+  do {                                                                                                                                                                                                                                                   \
+    if ((call) < 0) SETERRQ((comm), PETSC_ERR_FILE_UNEXPECTED, "%s: HDF5 call failed: %s", (path), #call);                                                                                                                                               \
   } while (0)
 
 /* Values that live on some ranks (leaves: local index leafIdx[i] with
@@ -35,6 +35,9 @@ PetscErrorCode GaleIODistDestroy(GaleIODist *dist);
 /* Collective: create dataset `name` in loc ([nGlobal] for ncomp 1, else
  * [nGlobal, ncomp], double) from data[d*stride + leafIdx[i]]. */
 PetscErrorCode GaleIODistWrite(GaleIODist *dist, hid_t loc, const char *name, PetscInt ncomp, PetscInt stride, const PetscReal *data, const char *path);
+/* Dataset `name` exists in loc with shape [n] (ncomp 1) or [n, ncomp];
+ * leaves no HDF5 object open on error. */
+PetscErrorCode GaleIOCheckDataset(MPI_Comm comm, hid_t loc, const char *name, PetscInt64 n, PetscInt ncomp, const char *path);
 /* Collective: read dataset `name` (shape checked) into data[d*stride + leafIdx[i]]. */
 PetscErrorCode GaleIODistRead(GaleIODist *dist, hid_t loc, const char *name, PetscInt ncomp, PetscInt stride, PetscReal *data, const char *path);
 

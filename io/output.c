@@ -30,13 +30,13 @@
 #include "h5util.h"
 
 struct _p_GaleOutput {
-  MPI_Comm   comm;
-  char       h5[GALE_PATH_LEN], h5tmp[GALE_PATH_LEN], xmf[GALE_PATH_LEN], xmftmp[GALE_PATH_LEN];
-  PetscBool  haveFile; /* solution.h5 holds our mesh: new steps extend a copy of it */
-  GaleIODist cells;
-  PetscInt64 nPoints, topoLen, nCellsGlobal;
-  PetscReal *points;   /* rank 0, until the mesh is in solution.h5 */
-  PetscInt64 *topo;    /* rank 0, idem */
+  MPI_Comm    comm;
+  char        h5[GALE_PATH_LEN], h5tmp[GALE_PATH_LEN], xmf[GALE_PATH_LEN], xmftmp[GALE_PATH_LEN];
+  PetscBool   haveFile; /* solution.h5 holds our mesh: new steps extend a copy of it */
+  GaleIODist  cells;
+  PetscInt64  nPoints, topoLen, nCellsGlobal;
+  PetscReal  *points; /* rank 0, until the mesh is in solution.h5 */
+  PetscInt64 *topo;   /* rank 0, idem */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -206,7 +206,7 @@ PetscErrorCode GaleIOCloseFile(MPI_Comm comm, const char *path, hid_t *file)
 
 PetscErrorCode GaleIOWriteRows(MPI_Comm comm, hid_t loc, const char *name, hid_t memtype, hid_t filetype, PetscInt64 n, PetscInt ncomp, PetscInt64 rstart, PetscInt64 nlocal, const void *buf, const char *path)
 {
-  const int rank = ncomp > 1 ? 2 : 1;
+  const int rank    = ncomp > 1 ? 2 : 1;
   hsize_t   dims[2] = {(hsize_t)n, (hsize_t)ncomp}, start[2] = {(hsize_t)rstart, 0}, count[2] = {(hsize_t)nlocal, (hsize_t)ncomp};
   hid_t     fspace, mspace, dcpl, dset, dxpl;
   double    dummy = 0;
@@ -219,7 +219,8 @@ PetscErrorCode GaleIOWriteRows(MPI_Comm comm, hid_t loc, const char *name, hid_t
   dset = H5Dcreate2(loc, name, filetype, fspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   PetscCheck(dset >= 0, comm, PETSC_ERR_FILE_WRITE, "%s: cannot create dataset %s", path, name);
   GaleH5Call(comm, path, mspace = H5Screate_simple(rank, count, NULL));
-  if (nlocal > 0) GaleH5Call(comm, path, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  if (nlocal > 0)
+    GaleH5Call(comm, path, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
   else {
     GaleH5Call(comm, path, H5Sselect_none(fspace));
     GaleH5Call(comm, path, H5Sselect_none(mspace));
@@ -249,28 +250,45 @@ PetscErrorCode GaleIOCreateGroup(MPI_Comm comm, hid_t loc, const char *name, Pet
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Collective read of rows rstart .. rstart+nlocal-1 of dataset name, which
- * must have shape [n] (ncomp 1) or [n, ncomp]. */
-static PetscErrorCode ReadRows(MPI_Comm comm, hid_t loc, const char *name, PetscInt64 n, PetscInt ncomp, PetscInt64 rstart, PetscInt64 nlocal, double *buf, const char *path)
+PetscErrorCode GaleIOCheckDataset(MPI_Comm comm, hid_t loc, const char *name, PetscInt64 n, PetscInt ncomp, const char *path)
 {
-  const int rank = ncomp > 1 ? 2 : 1;
-  hsize_t   dims[2] = {0, 0}, start[2] = {(hsize_t)rstart, 0}, count[2] = {(hsize_t)nlocal, (hsize_t)ncomp};
+  const int rank    = ncomp > 1 ? 2 : 1;
+  hsize_t   dims[2] = {0, 1};
+  hid_t     dset, space;
+  int       frank = -1;
+
+  PetscFunctionBeginUser;
+  PetscCheck(H5Lexists(loc, name, H5P_DEFAULT) > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: has no %s", path, name);
+  dset = H5Dopen2(loc, name, H5P_DEFAULT);
+  PetscCheck(dset >= 0, comm, PETSC_ERR_FILE_READ, "%s: cannot open dataset %s", path, name);
+  space = H5Dget_space(dset);
+  if (space >= 0) {
+    frank = H5Sget_simple_extent_ndims(space);
+    if (frank < 1 || frank > 2 || H5Sget_simple_extent_dims(space, dims, NULL) < 0) frank = -1;
+    H5Sclose(space);
+  }
+  H5Dclose(dset);
+  if (frank == 1) dims[1] = 1;
+  PetscCheck(frank == rank && dims[0] == (hsize_t)n && dims[1] == (hsize_t)ncomp, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has %llu rows x %llu components, expected %lld x %" PetscInt_FMT " (was it written for another mesh?)", path, name,
+             (unsigned long long)dims[0], (unsigned long long)dims[1], (long long)n, ncomp);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Collective read of rows rstart .. rstart+nlocal-1 of dataset name, whose
+ * shape GaleIOCheckDataset has checked. */
+static PetscErrorCode ReadRows(MPI_Comm comm, hid_t loc, const char *name, PetscInt ncomp, PetscInt64 rstart, PetscInt64 nlocal, double *buf, const char *path)
+{
+  const int rank     = ncomp > 1 ? 2 : 1;
+  hsize_t   start[2] = {(hsize_t)rstart, 0}, count[2] = {(hsize_t)nlocal, (hsize_t)ncomp};
   hid_t     fspace, mspace, dset, dxpl;
-  int       frank;
   double    dummy;
 
   PetscFunctionBeginUser;
-  PetscCheck(H5Lexists(loc, name, H5P_DEFAULT) > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: has no field '%s'", path, name);
-  dset = H5Dopen2(loc, name, H5P_DEFAULT);
-  PetscCheck(dset >= 0, comm, PETSC_ERR_FILE_READ, "%s: cannot open dataset %s", path, name);
+  GaleH5Call(comm, path, dset = H5Dopen2(loc, name, H5P_DEFAULT));
   GaleH5Call(comm, path, fspace = H5Dget_space(dset));
-  GaleH5Call(comm, path, frank = H5Sget_simple_extent_ndims(fspace));
-  PetscCheck(frank == rank, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: field '%s' has %d dimensions, expected %d (%" PetscInt_FMT " components)", path, name, frank, rank, ncomp);
-  GaleH5Call(comm, path, H5Sget_simple_extent_dims(fspace, dims, NULL));
-  PetscCheck(dims[0] == (hsize_t)n && (rank == 1 || dims[1] == (hsize_t)ncomp), comm, PETSC_ERR_FILE_UNEXPECTED, "%s: field '%s' has %llu rows x %llu components, expected %lld x %" PetscInt_FMT " (was it written for another mesh?)", path, name,
-             (unsigned long long)dims[0], (unsigned long long)(rank == 2 ? dims[1] : 1), (long long)n, ncomp);
   GaleH5Call(comm, path, mspace = H5Screate_simple(rank, count, NULL));
-  if (nlocal > 0) GaleH5Call(comm, path, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  if (nlocal > 0)
+    GaleH5Call(comm, path, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
   else {
     GaleH5Call(comm, path, H5Sselect_none(fspace));
     GaleH5Call(comm, path, H5Sselect_none(mspace));
@@ -422,8 +440,9 @@ PetscErrorCode GaleIODistRead(GaleIODist *dist, hid_t loc, const char *name, Pet
   PetscReal *leaf, *root, *rows;
 
   PetscFunctionBeginUser;
+  PetscCall(GaleIOCheckDataset(dist->comm, loc, name, dist->nGlobal, ncomp, path));
   PetscCall(PetscMalloc3(dist->nleaves + 1, &leaf, dist->nroots + 1, &root, ncomp * dist->nroots + 1, &rows));
-  PetscCall(ReadRows(dist->comm, loc, name, dist->nGlobal, ncomp, dist->rstart, dist->nroots, rows, path));
+  PetscCall(ReadRows(dist->comm, loc, name, ncomp, dist->rstart, dist->nroots, rows, path));
   for (PetscInt d = 0; d < ncomp; d++) {
     for (PetscInt r = 0; r < dist->nroots; r++) root[r] = rows[r * ncomp + d];
     PetscCall(PetscSFBcastBegin(dist->sf, MPIU_REAL, root, leaf, MPI_REPLACE));
@@ -477,29 +496,42 @@ static PetscErrorCode BuildTopology(GaleMesh g, PetscInt64 *len, PetscInt64 **to
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Rank 0: number of rows of dataset name in file, -1 if unreadable. */
+static PetscInt64 DatasetRows(hid_t file, const char *name)
+{
+  hsize_t    dims[2] = {0, 0};
+  hid_t      dset, space;
+  PetscInt64 rows = -1;
+
+  if (H5Lexists(file, "mesh", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0 || (dset = H5Dopen2(file, name, H5P_DEFAULT)) < 0) return -1;
+  if ((space = H5Dget_space(dset)) >= 0) {
+    if (H5Sget_simple_extent_ndims(space) >= 1 && H5Sget_simple_extent_ndims(space) <= 2 && H5Sget_simple_extent_dims(space, dims, NULL) >= 0) rows = (PetscInt64)dims[0];
+    H5Sclose(space);
+  }
+  H5Dclose(dset);
+  return rows;
+}
+
 /* Rank 0: does the existing solution.h5 hold a mesh of the given sizes? */
 static PetscErrorCode CheckExistingMesh(const char *path, PetscInt64 nPoints, PetscInt64 topoLen)
 {
-  hid_t   file, dset, space;
-  hsize_t dims[2] = {0, 0};
+  hid_t       file;
+  H5E_auto2_t func;
+  void       *data;
+  PetscInt64  np = -1, nt = -1;
 
   PetscFunctionBeginUser;
+  H5Eget_auto2(H5E_DEFAULT, &func, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our message says it better */
   file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot open as an HDF5 file to append to (move it away, or run without restart to start afresh)", path);
-  PetscCheck(H5Lexists(file, "mesh", H5P_DEFAULT) > 0 && H5Lexists(file, "mesh/points", H5P_DEFAULT) > 0 && H5Lexists(file, "mesh/topology", H5P_DEFAULT) > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: no /mesh/points and /mesh/topology (not a Gale solution file?)", path);
-  GaleH5Call(PETSC_COMM_SELF, path, dset = H5Dopen2(file, "mesh/points", H5P_DEFAULT));
-  GaleH5Call(PETSC_COMM_SELF, path, space = H5Dget_space(dset));
-  GaleH5Call(PETSC_COMM_SELF, path, H5Sget_simple_extent_dims(space, dims, NULL));
-  H5Sclose(space);
-  H5Dclose(dset);
-  PetscCheck((PetscInt64)dims[0] == nPoints, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: written for a mesh of %llu points, this mesh has %lld (run without restart to start afresh)", path, (unsigned long long)dims[0], (long long)nPoints);
-  GaleH5Call(PETSC_COMM_SELF, path, dset = H5Dopen2(file, "mesh/topology", H5P_DEFAULT));
-  GaleH5Call(PETSC_COMM_SELF, path, space = H5Dget_space(dset));
-  GaleH5Call(PETSC_COMM_SELF, path, H5Sget_simple_extent_dims(space, dims, NULL));
-  H5Sclose(space);
-  H5Dclose(dset);
-  PetscCheck((PetscInt64)dims[0] == topoLen, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: written for another mesh (topology length %llu, this mesh %lld); run without restart to start afresh", path, (unsigned long long)dims[0], (long long)topoLen);
+  H5Eset_auto2(H5E_DEFAULT, func, data);
+  PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: not a readable HDF5 file, cannot append to it (move it away, or run without restart to start afresh)", path);
+  np = DatasetRows(file, "mesh/points");
+  nt = DatasetRows(file, "mesh/topology");
   GaleH5Call(PETSC_COMM_SELF, path, H5Fclose(file));
+  PetscCheck(np >= 0 && nt >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: no /mesh/points and /mesh/topology (not a Gale solution file?); move it away or run without restart", path);
+  PetscCheck(np == nPoints && nt == topoLen, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: written for another mesh (%lld points, topology length %lld; this mesh %lld, %lld); run without restart to start afresh", path, (long long)np,
+             (long long)nt, (long long)nPoints, (long long)topoLen);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -507,7 +539,7 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
 {
   GaleOutput     o;
   PetscMPIInt    rank;
-  PetscErrorCode ierr = PETSC_SUCCESS;
+  PetscErrorCode ierr     = PETSC_SUCCESS;
   PetscInt64     sizes[3] = {0, 0, 0};
   PetscBool      exists;
 
@@ -520,7 +552,8 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
   PetscCall(PetscSNPrintf(o->xmf, sizeof(o->xmf), "%s/solution.xmf", resultsDir));
   PetscCall(PetscSNPrintf(o->xmftmp, sizeof(o->xmftmp), "%s/solution.xmf.tmp", resultsDir));
   PetscCall(GaleIOMkdir(o->comm, resultsDir));
-  if (!rank && !global) sizes[2] = -1;
+  if (!rank && !global)
+    sizes[2] = -1;
   else if (!rank) {
     sizes[0] = global->nPoints;
     sizes[2] = global->nCells;
@@ -538,7 +571,9 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
   o->haveFile = (PetscBool)(append && exists);
   if (o->haveFile) {
     if (!rank) ierr = CheckExistingMesh(o->h5, o->nPoints, o->topoLen);
-    PetscCall(GaleIOShareError(o->comm, ierr));
+    PetscCallMPI(MPI_Bcast(&ierr, 1, MPI_INT, 0, o->comm));
+    if (ierr) PetscCall(GaleOutputDestroy(&o));
+    PetscCall(ierr);
   } else if (!rank) {
     PetscCall(PetscMalloc1(3 * o->nPoints + 1, &o->points));
     PetscCall(PetscArraycpy(o->points, global->points, 3 * o->nPoints));
@@ -589,8 +624,10 @@ static herr_t XmfField(hid_t grp, const char *name, const H5L_info_t *info, void
   type = dims[1] == 1 ? "Scalar" : dims[1] == 3 ? "Vector" : dims[1] == 6 ? "Tensor6" : dims[1] == 9 ? "Tensor" : "Matrix";
   if (H5Iget_name(grp, stepname, sizeof(stepname)) < 0) return -1;
   fprintf(ctx->fp, "        <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", name, type);
-  if (nd == 1) fprintf(ctx->fp, "          <DataItem Dimensions=\"%llu\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", (unsigned long long)dims[0], ctx->h5name, stepname, name);
-  else fprintf(ctx->fp, "          <DataItem Dimensions=\"%llu %llu\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", (unsigned long long)dims[0], (unsigned long long)dims[1], ctx->h5name, stepname, name);
+  if (nd == 1)
+    fprintf(ctx->fp, "          <DataItem Dimensions=\"%llu\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", (unsigned long long)dims[0], ctx->h5name, stepname, name);
+  else
+    fprintf(ctx->fp, "          <DataItem Dimensions=\"%llu %llu\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s/%s</DataItem>\n", (unsigned long long)dims[0], (unsigned long long)dims[1], ctx->h5name, stepname, name);
   fprintf(ctx->fp, "        </Attribute>\n");
   return 0;
 }
@@ -599,7 +636,7 @@ static herr_t XmfStep(hid_t steps, const char *name, const H5L_info_t *info, voi
 {
   XmfCtx  *ctx = (XmfCtx *)ctx_;
   hid_t    grp, attr, gcpl;
-  double   time = 0;
+  double   time  = 0;
   unsigned order = 0;
   herr_t   st;
 
@@ -659,8 +696,8 @@ static PetscErrorCode WriteXmf(const char *h5, const char *h5name, const char *x
 /* ------------------------------------------------------------ writing */
 
 typedef struct {
-  PetscInt  step, n, max;
-  char    (*names)[32];
+  PetscInt step, n, max;
+  char (*names)[32];
 } StaleCtx;
 
 /* collect steps >= ctx->step: they are replaced (restart) */
@@ -713,7 +750,8 @@ static PetscErrorCode WriteStep(GaleOutput o, hid_t file, PetscInt step, PetscRe
   if (H5Lexists(file, "steps", H5P_DEFAULT) > 0) {
     GaleH5Call(o->comm, o->h5tmp, steps = H5Gopen2(file, "steps", H5P_DEFAULT));
     PetscCall(DropSteps(o->comm, steps, step, o->h5tmp));
-  } else PetscCall(GaleIOCreateGroup(o->comm, file, "steps", PETSC_FALSE, &steps, o->h5tmp));
+  } else
+    PetscCall(GaleIOCreateGroup(o->comm, file, "steps", PETSC_FALSE, &steps, o->h5tmp));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%08" PetscInt_FMT, step));
   PetscCall(GaleIOCreateGroup(o->comm, steps, name, PETSC_TRUE, &grp, o->h5tmp));
   PetscCall(GaleIOWriteAttrInt(o->comm, grp, "step", step, o->h5tmp));
@@ -732,7 +770,8 @@ static PetscErrorCode CheckFields(MPI_Comm comm, PetscInt nfields, const GaleFie
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < nfields; i++) {
     const GaleField *f = &fields[i];
-    PetscCheck(f->name && f->name[0] && !strchr(f->name, '/') && !strchr(f->name, '<') && !strchr(f->name, '&') && !strchr(f->name, '"'), comm, PETSC_ERR_ARG_WRONG, "field %" PetscInt_FMT ": name '%s' must be non-empty without / < & \"", i, f->name ? f->name : "(null)");
+    PetscCheck(f->name && f->name[0] && !strchr(f->name, '/') && !strchr(f->name, '<') && !strchr(f->name, '&') && !strchr(f->name, '"'), comm, PETSC_ERR_ARG_WRONG, "field %" PetscInt_FMT ": name '%s' must be non-empty without / < & \"", i,
+               f->name ? f->name : "(null)");
     PetscCheck(f->ncomp >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "field %s: %" PetscInt_FMT " components", f->name, f->ncomp);
     PetscCheck(f->onFaces || f->ncomp == 1 || f->stride >= nOwned, comm, PETSC_ERR_ARG_OUTOFRANGE, "field %s: stride %" PetscInt_FMT " below the %" PetscInt_FMT " owned cells", f->name, f->stride, nOwned);
     PetscCheck(!f->onFaces || f->ncomp == 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "face field %s: %" PetscInt_FMT " components, face fields have 1", f->name, f->ncomp);

@@ -69,17 +69,19 @@ static PetscErrorCode CheckBlock(MPI_Comm comm, const GaleBlock *blk, PetscInt b
   for (int c = 0; c < 2; c++)
     for (int bb = 0; bb < 2; bb++)
       for (int a = 0; a < 2; a++) {
-        const PetscReal *x = blk->vertices[VertexOfCorner(a, bb, c)];
+        const PetscReal *x  = blk->vertices[VertexOfCorner(a, bb, c)];
         const PetscReal *xi = blk->vertices[VertexOfCorner(1 - a, bb, c)], *xj = blk->vertices[VertexOfCorner(a, 1 - bb, c)], *xk = blk->vertices[VertexOfCorner(a, bb, 1 - c)];
-        PetscReal e[3][3], det;
+        PetscReal        e[3][3], det;
         for (int d = 0; d < 3; d++) {
           e[0][d] = (xi[d] - x[d]) * (a ? -1 : 1);
           e[1][d] = (xj[d] - x[d]) * (bb ? -1 : 1);
           e[2][d] = (xk[d] - x[d]) * (c ? -1 : 1);
         }
         det = e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
-        if (det > 0) npos++;
-        else if (bad < 0) bad = VertexOfCorner(a, bb, c);
+        if (det > 0)
+          npos++;
+        else if (bad < 0)
+          bad = VertexOfCorner(a, bb, c);
       }
   PetscCheck(npos > 0, comm, GALE_ERR_USER, "block %" PetscInt_FMT " is inside-out (vertices 0-3 must run counter-clockwise seen from vertices 4-7)", b);
   PetscCheck(npos == 8, comm, GALE_ERR_USER, "block %" PetscInt_FMT " is twisted or degenerate at vertex %" PetscInt_FMT " (expected a convex hexahedron in blockMesh vertex order)", b, bad);
@@ -217,7 +219,8 @@ static PetscErrorCode MergePoints(MPI_Comm comm, PetscInt nb, const Blk *bi, con
                     break;
                   }
               }
-          if (found >= 0) rep[r] = found;
+          if (found >= 0)
+            rep[r] = found;
           else {
             size_t s = CellHashSlot(&H, q);
             if (H.head[s] < 0)
@@ -268,8 +271,8 @@ static PetscErrorCode MatchFaces(MPI_Comm comm, PetscInt nsf, const SFace *sf, c
   for (PetscInt f = 0; f < nsf; f++) {
     for (int m = 0; m < 4; m++) keys[f].key[m] = sf[f].q[m];
     Sort4(keys[f].key);
-    PetscCheck(keys[f].key[0] != keys[f].key[1] && keys[f].key[1] != keys[f].key[2] && keys[f].key[2] != keys[f].key[3], comm, GALE_ERR_USER, "block %" PetscInt_FMT " face %s has a collapsed cell face (points closer than the merge tolerance)", sideOf[f] / 6,
-               SideName[sideOf[f] % 6]);
+    PetscCheck(keys[f].key[0] != keys[f].key[1] && keys[f].key[1] != keys[f].key[2] && keys[f].key[2] != keys[f].key[3], comm, GALE_ERR_USER, "block %" PetscInt_FMT " face %s has a collapsed cell face (points closer than the merge tolerance)",
+               sideOf[f] / 6, SideName[sideOf[f] % 6]);
     keys[f].f  = f;
     partner[f] = -1;
   }
@@ -283,8 +286,8 @@ static PetscErrorCode MatchFaces(MPI_Comm comm, PetscInt nsf, const SFace *sf, c
       PetscCheck(e - a == 2, comm, GALE_ERR_USER, "block %" PetscInt_FMT " face %s: a cell face is shared by %" PetscInt_FMT " block faces (blocks overlap)", sideOf[f] / 6, SideName[sideOf[f] % 6], e - a);
       while (q[at] != p[0]) at++;
       for (int m = 0; m < 4; m++) mirror = mirror && q[(at - m + 4) % 4] == p[m];
-      PetscCheck(mirror && sf[f].cell != sf[g].cell, comm, GALE_ERR_USER, "block %" PetscInt_FMT " face %s and block %" PetscInt_FMT " face %s overlap instead of touching (both blocks lie on the same side of the shared face)", sideOf[f] / 6, SideName[sideOf[f] % 6], sideOf[g] / 6,
-                 SideName[sideOf[g] % 6]);
+      PetscCheck(mirror && sf[f].cell != sf[g].cell, comm, GALE_ERR_USER, "block %" PetscInt_FMT " face %s and block %" PetscInt_FMT " face %s overlap instead of touching (both blocks lie on the same side of the shared face)", sideOf[f] / 6,
+                 SideName[sideOf[f] % 6], sideOf[g] / 6, SideName[sideOf[g] % 6]);
       partner[f] = g;
       partner[g] = f;
     }
@@ -300,7 +303,7 @@ static PetscErrorCode AssignPatches(MPI_Comm comm, const GaleCase *cs, const Pet
   PetscFunctionBeginUser;
   *npatch = 0;
   for (PetscInt bs = 0; bs < 6 * cs->nblocks; bs++) {
-    const char *name = cs->blocks[bs / 6].patch[bs % 6];
+    const char *name  = cs->blocks[bs / 6].patch[bs % 6];
     PetscInt    nfree = 0, ntot = sideStart[bs + 1] - sideStart[bs];
     for (PetscInt f = sideStart[bs]; f < sideStart[bs + 1]; f++) nfree += partner[f] < 0;
     patchOfSide[bs] = -1;
@@ -367,12 +370,12 @@ static PetscErrorCode FillInternalFaces(GaleMesh m, PetscInt nb, const Blk *bi, 
     m->neighbour[fi] = sf[g].cell;
     /* keep this owner's faces sorted by neighbour (insertion sort, few faces) */
     for (PetscInt a = fi; a > 0 && m->owner[a - 1] == o && m->neighbour[a - 1] > m->neighbour[a]; a--) {
-      PetscInt t       = m->neighbour[a];
-      m->neighbour[a]  = m->neighbour[a - 1];
+      PetscInt t          = m->neighbour[a];
+      m->neighbour[a]     = m->neighbour[a - 1];
       m->neighbour[a - 1] = t;
       for (int q = 0; q < 4; q++) {
-        t                          = m->facePoints[4 * a + q];
-        m->facePoints[4 * a + q]     = m->facePoints[4 * (a - 1) + q];
+        t                              = m->facePoints[4 * a + q];
+        m->facePoints[4 * a + q]       = m->facePoints[4 * (a - 1) + q];
         m->facePoints[4 * (a - 1) + q] = t;
       }
     }
@@ -381,21 +384,37 @@ static PetscErrorCode FillInternalFaces(GaleMesh m, PetscInt nb, const Blk *bi, 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode BuildBlockMesh(MPI_Comm comm, const GaleCase *cs, GaleMesh *mesh)
-{
-  const PetscInt nb = cs->nblocks;
-  Blk           *bi;
-  int64_t        ncells = 0, nraw = 0, nsf = 0, nint = 0;
-  PetscReal     *X, extent = PETSC_MAX_REAL, minEdge = PETSC_MAX_REAL, tol;
-  PetscInt      *rep, np = 0, *sideStart, *sideOf, *partner, patchOfSide[6 * GALE_MAX_BLOCKS], npatch, nbnd = 0, *psize, *pcur;
-  SFace         *sf;
-  GaleMesh       m;
+/* Temporaries of BuildBlockMesh, freed in one place whatever happens. */
+typedef struct {
+  Blk       *bi;
+  PetscReal *X;
+  PetscInt  *rep, *sideStart, *sideOf, *partner, *psize, *pcur;
+  SFace     *sf;
+  GaleMesh   m;
+} BlockWork;
 
+static PetscErrorCode BlockWorkFree(BlockWork *w)
+{
   PetscFunctionBeginUser;
-  PetscCheck(nb >= 1 && nb <= GALE_MAX_BLOCKS, comm, GALE_ERR_USER, "mesh: %" PetscInt_FMT " blocks (expected 1 to %d)", nb, GALE_MAX_BLOCKS);
-  PetscCheck(cs->merge_tolerance >= 0 && cs->merge_tolerance < 0.1, comm, GALE_ERR_USER, "mesh: merge_tolerance %g (expected a small relative tolerance in [0, 0.1))", (double)cs->merge_tolerance);
-  PetscCall(PetscCalloc1(nb, &bi));
-  for (PetscInt b = 0; b < nb; b++) {
+  PetscCall(PetscFree(w->bi));
+  PetscCall(PetscFree(w->X));
+  PetscCall(PetscFree(w->rep));
+  PetscCall(PetscFree(w->sideStart));
+  PetscCall(PetscFree(w->sideOf));
+  PetscCall(PetscFree(w->partner));
+  PetscCall(PetscFree(w->psize));
+  PetscCall(PetscFree(w->pcur));
+  PetscCall(PetscFree(w->sf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Block layout: sizes, offsets, quad offsets, shortest block edge. */
+static PetscErrorCode SetUpBlocks(MPI_Comm comm, const GaleCase *cs, Blk *bi, int64_t *ncells, int64_t *nraw, int64_t *nsf, int64_t *nint, PetscReal *extent)
+{
+  PetscFunctionBeginUser;
+  *ncells = *nraw = *nsf = *nint = 0;
+  *extent                        = PETSC_MAX_REAL;
+  for (PetscInt b = 0; b < cs->nblocks; b++) {
     const GaleBlock *blk = &cs->blocks[b];
     Blk             *B   = &bi[b];
     PetscCall(CheckBlock(comm, blk, b));
@@ -403,91 +422,109 @@ static PetscErrorCode BuildBlockMesh(MPI_Comm comm, const GaleCase *cs, GaleMesh
     B->sp[0]      = 1;
     B->sp[1]      = B->n[0] + 1;
     B->sp[2]      = (B->n[0] + 1) * (B->n[1] + 1);
-    B->cellStart  = (PetscInt)ncells;
-    B->pointStart = (PetscInt)nraw;
-    ncells += (int64_t)B->n[0] * B->n[1] * B->n[2];
-    nraw += (int64_t)(B->n[0] + 1) * (B->n[1] + 1) * (B->n[2] + 1);
-    nsf += 2 * ((int64_t)B->n[0] * B->n[1] + (int64_t)B->n[1] * B->n[2] + (int64_t)B->n[0] * B->n[2]);
-    nint += (int64_t)(B->n[0] - 1) * B->n[1] * B->n[2] + (int64_t)B->n[0] * (B->n[1] - 1) * B->n[2] + (int64_t)B->n[0] * B->n[1] * (B->n[2] - 1);
-    PetscCheck(4 * (nint + nsf) < PETSC_MAX_INT && nraw < PETSC_MAX_INT / 3, comm, GALE_ERR_USER, "mesh: blocks 0-%" PetscInt_FMT " give %lld cells, too many for 32-bit indices", b, (long long)ncells);
+    B->cellStart  = (PetscInt)*ncells;
+    B->pointStart = (PetscInt)*nraw;
+    *ncells += (int64_t)B->n[0] * B->n[1] * B->n[2];
+    *nraw += (int64_t)(B->n[0] + 1) * (B->n[1] + 1) * (B->n[2] + 1);
+    *nsf += 2 * ((int64_t)B->n[0] * B->n[1] + (int64_t)B->n[1] * B->n[2] + (int64_t)B->n[0] * B->n[2]);
+    *nint += (int64_t)(B->n[0] - 1) * B->n[1] * B->n[2] + (int64_t)B->n[0] * (B->n[1] - 1) * B->n[2] + (int64_t)B->n[0] * B->n[1] * (B->n[2] - 1);
+    PetscCheck(4 * (*nint + *nsf) < PETSC_MAX_INT && *nraw < PETSC_MAX_INT / 3, comm, GALE_ERR_USER, "mesh: blocks 0-%" PetscInt_FMT " give %lld cells, too many for 32-bit indices", b, (long long)*ncells);
     for (int s = 0; s < 6; s++) {
       const int d = s / 2, hi = s % 2, t1 = Tangent[d][0], t2 = Tangent[d][1];
       const int a[4] = {0, hi ? 1 : 0, 1, hi ? 0 : 1}, c[4] = {0, hi ? 0 : 1, 1, hi ? 1 : 0};
       for (int q = 0; q < 4; q++) B->off[s][q] = (hi ? B->sp[d] : 0) + a[q] * B->sp[t1] + c[q] * B->sp[t2];
     }
-    for (int e = 0; e < 12; e++) { /* the 12 block edges: 4 along each direction */
+    for (int e = 0; e < 12; e++) { /* the 12 block edges, 4 along each direction */
       const int d = e / 4, r = e % 4, t1 = Tangent[d][0], t2 = Tangent[d][1];
       int       lo[3], up[3];
-      lo[d] = 0;
-      up[d] = 1;
+      lo[d]  = 0;
+      up[d]  = 1;
       lo[t1] = up[t1] = r & 1;
       lo[t2] = up[t2] = r >> 1;
-      extent = PetscMin(extent, PetscSqrtReal(Dist2(blk->vertices[VertexOfCorner(lo[0], lo[1], lo[2])], blk->vertices[VertexOfCorner(up[0], up[1], up[2])])));
+      *extent         = PetscMin(*extent, PetscSqrtReal(Dist2(blk->vertices[VertexOfCorner(lo[0], lo[1], lo[2])], blk->vertices[VertexOfCorner(up[0], up[1], up[2])])));
     }
   }
-  PetscCall(PetscMalloc1(3 * nraw, &X));
-  for (PetscInt b = 0; b < nb; b++) PetscCall(GenerateBlockPoints(&cs->blocks[b], &bi[b], X + 3 * bi[b].pointStart));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode BuildBlockMesh(MPI_Comm comm, const GaleCase *cs, BlockWork *w)
+{
+  const PetscInt nb = cs->nblocks;
+  int64_t        ncells, nraw, nsf, nint;
+  PetscReal      extent, minEdge = PETSC_MAX_REAL, tol;
+  PetscInt       np = 0, patchOfSide[6 * GALE_MAX_BLOCKS], npatch, nbnd = 0;
+  GaleMesh       m;
+
+  PetscFunctionBeginUser;
+  PetscCheck(nb >= 1 && nb <= GALE_MAX_BLOCKS, comm, GALE_ERR_USER, "mesh: %" PetscInt_FMT " blocks (expected 1 to %d)", nb, GALE_MAX_BLOCKS);
+  PetscCheck(cs->merge_tolerance >= 0 && cs->merge_tolerance < 0.1, comm, GALE_ERR_USER, "mesh: merge_tolerance %g (expected a small relative tolerance in [0, 0.1))", (double)cs->merge_tolerance);
+  PetscCall(PetscCalloc1(nb, &w->bi));
+  PetscCall(SetUpBlocks(comm, cs, w->bi, &ncells, &nraw, &nsf, &nint, &extent));
+  PetscCall(PetscMalloc1(3 * nraw, &w->X));
+  for (PetscInt b = 0; b < nb; b++) PetscCall(GenerateBlockPoints(&cs->blocks[b], &w->bi[b], w->X + 3 * w->bi[b].pointStart));
 
   /* block-surface faces (raw ids) and the shortest cell edge on them */
-  PetscCall(PetscMalloc4(nsf + 1, &sf, nsf + 1, &sideOf, nsf + 1, &partner, 6 * nb + 1, &sideStart));
+  PetscCall(PetscMalloc1(nsf + 1, &w->sf));
+  PetscCall(PetscMalloc1(nsf + 1, &w->sideOf));
+  PetscCall(PetscMalloc1(nsf + 1, &w->partner));
+  PetscCall(PetscMalloc1(6 * nb + 1, &w->sideStart));
   nsf = 0;
   for (PetscInt bs = 0; bs < 6 * nb; bs++) {
-    PetscInt n0 = (PetscInt)nsf;
-    sideStart[bs] = n0;
-    BlockSideFaces(&bi[bs / 6], (int)(bs % 6), sf, &n0);
+    PetscInt n0      = (PetscInt)nsf;
+    w->sideStart[bs] = n0;
+    BlockSideFaces(&w->bi[bs / 6], (int)(bs % 6), w->sf, &n0);
     for (PetscInt f = (PetscInt)nsf; f < n0; f++) {
-      sideOf[f] = bs;
-      for (int q = 0; q < 4; q++) minEdge = PetscMin(minEdge, Dist2(X + 3 * sf[f].q[q], X + 3 * sf[f].q[(q + 1) % 4]));
+      w->sideOf[f] = bs;
+      for (int q = 0; q < 4; q++) minEdge = PetscMin(minEdge, Dist2(w->X + 3 * w->sf[f].q[q], w->X + 3 * w->sf[f].q[(q + 1) % 4]));
     }
     nsf = n0;
   }
-  sideStart[6 * nb] = (PetscInt)nsf;
-  tol = PetscMin(cs->merge_tolerance * extent, 0.1 * PetscSqrtReal(minEdge));
+  w->sideStart[6 * nb] = (PetscInt)nsf;
+  tol                  = PetscMin(cs->merge_tolerance * extent, 0.1 * PetscSqrtReal(minEdge));
 
-  PetscCall(PetscMalloc1(nraw, &rep));
-  PetscCall(MergePoints(comm, nb, bi, X, (PetscInt)nraw, tol, extent, rep, &np));
+  PetscCall(PetscMalloc1(nraw, &w->rep));
+  PetscCall(MergePoints(comm, nb, w->bi, w->X, (PetscInt)nraw, tol, extent, w->rep, &np));
   for (PetscInt f = 0; f < nsf; f++)
-    for (int q = 0; q < 4; q++) sf[f].q[q] = rep[sf[f].q[q]];
-  PetscCall(MatchFaces(comm, (PetscInt)nsf, sf, sideOf, partner));
-  PetscCall(AssignPatches(comm, cs, sideStart, partner, patchOfSide, &npatch));
+    for (int q = 0; q < 4; q++) w->sf[f].q[q] = w->rep[w->sf[f].q[q]];
+  PetscCall(MatchFaces(comm, (PetscInt)nsf, w->sf, w->sideOf, w->partner));
+  PetscCall(AssignPatches(comm, cs, w->sideStart, w->partner, patchOfSide, &npatch));
   for (PetscInt f = 0; f < nsf; f++) {
-    if (partner[f] < 0) nbnd++;
-    else if (partner[f] > f) nint++;
+    if (w->partner[f] < 0)
+      nbnd++;
+    else if (w->partner[f] > f)
+      nint++;
   }
 
-  PetscCall(GaleMeshCreate(comm, &m));
+  PetscCall(GaleMeshCreate(comm, &w->m));
+  m = w->m;
   PetscCall(GaleMeshAllocate(m, np, (PetscInt)nint + nbnd, (PetscInt)nint, 4 * ((PetscInt)nint + nbnd), (PetscInt)ncells, npatch));
   for (PetscInt r = 0; r < nraw; r++)
-    for (int d = 0; d < 3; d++) m->points[3 * rep[r] + d] = X[3 * r + d] * cs->mesh_scale;
-  PetscCall(PetscFree(X));
+    for (int d = 0; d < 3; d++) m->points[3 * w->rep[r] + d] = w->X[3 * r + d] * cs->mesh_scale;
+  PetscCall(PetscFree(w->X));
   for (PetscInt f = 0; f <= m->nFaces; f++) m->faceOffsets[f] = 4 * f;
-  PetscCall(FillInternalFaces(m, nb, bi, rep, (PetscInt)nsf, sf, partner));
+  PetscCall(FillInternalFaces(m, nb, w->bi, w->rep, (PetscInt)nsf, w->sf, w->partner));
 
   /* boundary faces grouped by patch, each patch in block/face order */
-  PetscCall(PetscCalloc2(npatch + 1, &psize, npatch + 1, &pcur));
+  PetscCall(PetscCalloc1(npatch + 1, &w->psize));
+  PetscCall(PetscCalloc1(npatch + 1, &w->pcur));
   for (PetscInt f = 0; f < nsf; f++)
-    if (partner[f] < 0) psize[patchOfSide[sideOf[f]]]++;
-  for (PetscInt p = 0, s = (PetscInt)nint; p < npatch; s += psize[p++]) pcur[p] = s;
+    if (w->partner[f] < 0) w->psize[patchOfSide[w->sideOf[f]]]++;
+  for (PetscInt p = 0, s = (PetscInt)nint; p < npatch; s += w->psize[p++]) w->pcur[p] = s;
   for (PetscInt bs = 0; bs < 6 * nb; bs++) {
     const PetscInt p = patchOfSide[bs];
     if (p < 0 || m->patches[p].name[0]) continue;
     PetscCall(PetscStrncpy(m->patches[p].name, cs->blocks[bs / 6].patch[bs % 6], sizeof(m->patches[p].name)));
     PetscCall(PetscStrncpy(m->patches[p].type, "patch", sizeof(m->patches[p].type)));
-    m->patches[p].start = pcur[p];
-    m->patches[p].size  = psize[p];
+    m->patches[p].start = w->pcur[p];
+    m->patches[p].size  = w->psize[p];
   }
   for (PetscInt f = 0; f < nsf; f++) {
     PetscInt fi;
-    if (partner[f] >= 0) continue;
-    fi           = pcur[patchOfSide[sideOf[f]]]++;
-    m->owner[fi] = sf[f].cell;
-    for (int q = 0; q < 4; q++) m->facePoints[4 * fi + q] = sf[f].q[q];
+    if (w->partner[f] >= 0) continue;
+    fi           = w->pcur[patchOfSide[w->sideOf[f]]]++;
+    m->owner[fi] = w->sf[f].cell;
+    for (int q = 0; q < 4; q++) m->facePoints[4 * fi + q] = w->sf[f].q[q];
   }
-  PetscCall(PetscFree2(psize, pcur));
-  PetscCall(PetscFree4(sf, sideOf, partner, sideStart));
-  PetscCall(PetscFree(rep));
-  PetscCall(PetscFree(bi));
-  *mesh = m;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -506,7 +543,16 @@ PetscErrorCode GaleMeshBuildFromCase(MPI_Comm comm, const GaleCase *cs, GaleMesh
       PetscFunctionReturn(PETSC_SUCCESS);
     }
     for (PetscInt i = 0; i < 3 * m->nPoints; i++) m->points[i] *= cs->mesh_scale;
-  } else PetscCall(BuildBlockMesh(comm, cs, &m));
+  } else {
+    BlockWork      w;
+    PetscErrorCode ierr;
+    PetscCall(PetscMemzero(&w, sizeof(w)));
+    ierr = BuildBlockMesh(comm, cs, &w);
+    PetscCall(BlockWorkFree(&w));
+    if (ierr) PetscCall(GaleMeshDestroy(&w.m));
+    PetscCall(ierr);
+    m = w.m;
+  }
   PetscCall(GaleMeshComputeGeometry(m));
   PetscCall(GaleMeshSetSerialNumbering(m));
   *mesh = m;

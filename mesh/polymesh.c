@@ -71,7 +71,8 @@ static PetscErrorCode FoamOpen(MPI_Comm comm, const char *dir, const char *name,
     if (n == 0) break;
     ff->len += (size_t)n;
   }
-  gzclose(g);
+  /* a gzip stream cut short reads as a short file: zlib reports it on close */
+  PetscCheck(gzclose(g) != Z_BUF_ERROR, comm, GALE_ERR_USER, "%s: compressed data ends early after %zu bytes (truncated file)", ff->path, ff->len);
   ff->buf[ff->len] = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -85,14 +86,16 @@ static void SkipSpace(FoamFile *ff)
     if (c == '\n') {
       ff->line++;
       p++;
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') p++;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v')
+      p++;
     else if (c == '/' && b[p + 1] == '/')
       while (b[p] && b[p] != '\n') p++;
     else if (c == '/' && b[p + 1] == '*') {
       for (p += 2; b[p] && !(b[p] == '*' && b[p + 1] == '/'); p++)
         if (b[p] == '\n') ff->line++;
       if (b[p]) p += 2;
-    } else break;
+    } else
+      break;
   }
   ff->pos = p;
 }
@@ -220,11 +223,13 @@ static PetscErrorCode SkipEntry(FoamFile *ff)
       continue;
     }
     ff->pos++;
-    if (c == '(' || c == '{') depth++;
+    if (c == '(' || c == '{')
+      depth++;
     else if (c == ')' || c == '}') {
       FoamCheck(ff, depth > 0, "unexpected '%c' (missing ';' before it?)", c);
       if (--depth == 0 && dict) break;
-    } else if (c == ';' && depth == 0) break;
+    } else if (c == ';' && depth == 0)
+      break;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -243,9 +248,12 @@ static PetscErrorCode ReadHeader(FoamFile *ff)
     SkipSpace(ff);
     if (ff->buf[ff->pos] == '}') break;
     PetscCall(ReadWord(ff, key, sizeof(key), "a FoamFile header keyword"));
-    if (!strcmp(key, "format")) PetscCall(ReadWord(ff, ff->format, sizeof(ff->format), "format"));
-    else if (!strcmp(key, "class")) PetscCall(ReadWord(ff, ff->cls, sizeof(ff->cls), "class"));
-    else if (!strcmp(key, "note")) PetscCall(ReadWord(ff, ff->note, sizeof(ff->note), "note"));
+    if (!strcmp(key, "format"))
+      PetscCall(ReadWord(ff, ff->format, sizeof(ff->format), "format"));
+    else if (!strcmp(key, "class"))
+      PetscCall(ReadWord(ff, ff->cls, sizeof(ff->cls), "class"));
+    else if (!strcmp(key, "note"))
+      PetscCall(ReadWord(ff, ff->note, sizeof(ff->note), "note"));
     PetscCall(SkipEntry(ff));
   }
   ff->pos++;
@@ -268,7 +276,7 @@ static PetscErrorCode ListBegin(FoamFile *ff, const char *what, PetscInt *n, Pet
     SkipSpace(ff);
     *uniform = (PetscBool)(ff->buf[ff->pos] == '{');
     FoamCheck(ff, ff->buf[ff->pos] == '(' || *uniform, "expected '(' after count %" PetscInt_FMT ", found %s", *n, Found(ff, s, sizeof(s)));
-    FoamCheck(ff, *uniform || (size_t)*n <= (ff->len - ff->pos) / 2, "list of %" PetscInt_FMT " %s is longer than the rest of the file (truncated file?)", *n, what);
+    FoamCheck(ff, *uniform || (size_t)*n <= (ff->len - ff->pos) / 2, "list count %" PetscInt_FMT " is more than the rest of the file can hold (truncated file?)", *n);
   }
   ff->pos++;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -423,8 +431,7 @@ static PetscErrorCode ReadOwnerNeighbour(MPI_Comm comm, const char *dir, PolyDat
   /* old format: one entry per face, -1 for boundary faces */
   for (*nInternal = 0; *nInternal < d->nNeighbour && d->neighbour[*nInternal] >= 0; (*nInternal)++) {}
   PetscCheck(*nInternal == d->nNeighbour || d->nNeighbour == d->nFaces, comm, GALE_ERR_USER, "%s: entry %" PetscInt_FMT " is -1 (only allowed in the old format with one entry per face)", ff->path, *nInternal);
-  for (PetscInt f = *nInternal; f < d->nNeighbour; f++)
-    PetscCheck(d->neighbour[f] < 0, comm, GALE_ERR_USER, "%s: entry %" PetscInt_FMT " is -1 but entry %" PetscInt_FMT " is a cell (internal faces must come first)", ff->path, *nInternal, f);
+  for (PetscInt f = *nInternal; f < d->nNeighbour; f++) PetscCheck(d->neighbour[f] < 0, comm, GALE_ERR_USER, "%s: entry %" PetscInt_FMT " is -1 but entry %" PetscInt_FMT " is a cell (internal faces must come first)", ff->path, *nInternal, f);
   PetscCheck(noteInternal < 0 || noteInternal == *nInternal, comm, GALE_ERR_USER, "%s: %" PetscInt_FMT " internal faces, but the owner file's note says nInternalFaces:%" PetscInt_FMT, ff->path, *nInternal, noteInternal);
 
   *nCells = 0;
@@ -474,17 +481,24 @@ static PetscErrorCode ReadBoundary(MPI_Comm comm, const char *dir, PolyData *d, 
       SkipSpace(ff);
       if (ff->buf[ff->pos] == '}') break;
       PetscCall(ReadWord(ff, key, sizeof(key), "a patch keyword or '}'"));
-      if (!strcmp(key, "type")) PetscCall(ReadWord(ff, p->type, sizeof(p->type), "patch type"));
-      else if (!strcmp(key, "nFaces")) PetscCall(ReadLabel(ff, &p->size, "nFaces"));
-      else if (!strcmp(key, "startFace")) PetscCall(ReadLabel(ff, &p->start, "startFace"));
+      if (!strcmp(key, "type"))
+        PetscCall(ReadWord(ff, p->type, sizeof(p->type), "patch type"));
+      else if (!strcmp(key, "nFaces"))
+        PetscCall(ReadLabel(ff, &p->size, "nFaces"));
+      else if (!strcmp(key, "startFace"))
+        PetscCall(ReadLabel(ff, &p->start, "startFace"));
       PetscCall(SkipEntry(ff));
     }
     ff->pos++;
     {
       const PetscInt pl = d->patchLine[d->nPatches];
-      PetscCheck(p->type[0] && p->size >= 0 && p->start >= 0, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' needs type, nFaces >= 0 and startFace >= 0", ff->path, pl, p->name);
-      PetscCheck(p->size == 0 || p->start == next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' starts at face %" PetscInt_FMT ", expected %" PetscInt_FMT " (patches must follow the %" PetscInt_FMT " internal faces contiguously, in order)", ff->path, pl, p->name, p->start, next, nInternal);
-      PetscCheck(p->size <= d->nFaces - next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' (faces %" PetscInt_FMT " to %" PetscInt_FMT ") runs past the %" PetscInt_FMT " faces of the faces file", ff->path, pl, p->name, p->start, p->start + p->size - 1, d->nFaces);
+      PetscCheck(p->type[0], comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' has no type", ff->path, pl, p->name);
+      PetscCheck(p->size >= 0, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' has no nFaces (or a negative one)", ff->path, pl, p->name);
+      PetscCheck(p->start >= 0, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' has no startFace (or a negative one)", ff->path, pl, p->name);
+      PetscCheck(p->size == 0 || p->start == next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' starts at face %" PetscInt_FMT ", expected %" PetscInt_FMT " (patches must follow the %" PetscInt_FMT " internal faces contiguously, in order)",
+                 ff->path, pl, p->name, p->start, next, nInternal);
+      PetscCheck(p->size <= d->nFaces - next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' (faces %" PetscInt_FMT " to %" PetscInt_FMT ") runs past the %" PetscInt_FMT " faces of the faces file", ff->path, pl, p->name, p->start,
+                 p->start + p->size - 1, d->nFaces);
       for (PetscInt q = 0; q < d->nPatches; q++) PetscCheck(strcmp(d->patches[q].name, p->name), comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch name '%s' appears twice", ff->path, pl, p->name);
       p->start = next;
       next += p->size;

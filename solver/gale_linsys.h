@@ -29,6 +29,8 @@ struct _p_GaleLinSys {
                                  (neighbour row, owner col); >= 0 in ad, <= -2 in ao at -(i+2),
                                  -1 when the row is not owned */
   PetscBool    nullspace;     /* constant null space (pure Neumann pressure) */
+  PetscInt     maxReuse;      /* reuse the preconditioner for up to this many solves (0: rebuild each) */
+  PetscInt     sinceSetup, itsAfterSetup, lastIts;
   MatNullSpace nsp;
 };
 
@@ -40,6 +42,10 @@ PetscErrorCode GaleLinSysDestroy(GaleLinSys *ls);
 PetscErrorCode GaleLinSysBeginFill(GaleLinSys ls, PetscBool zero);
 PetscErrorCode GaleLinSysEndFill(GaleLinSys ls);
 PetscErrorCode GaleLinSysSetNullSpace(GaleLinSys ls, PetscBool constant);
+/* Keep the preconditioner (e.g. the AMG hierarchy) for up to maxReuse
+ * solves while the operator changes slowly; it is rebuilt earlier when the
+ * iteration count grows past twice what it was after the last rebuild. */
+PetscErrorCode GaleLinSysSetReuse(GaleLinSys ls, PetscInt maxReuse);
 /* Solve A x = rhs for owned cells; x holds the initial guess on entry. */
 PetscErrorCode GaleLinSysSolve(GaleLinSys ls, const PetscReal *rhs, PetscReal *x, GaleSolveStats *st);
 

@@ -186,6 +186,14 @@ PetscErrorCode GaleLinSysSetNullSpace(GaleLinSys ls, PetscBool constant)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode GaleLinSysSetReuse(GaleLinSys ls, PetscInt maxReuse)
+{
+  PetscFunctionBeginUser;
+  ls->maxReuse   = maxReuse;
+  ls->sinceSetup = maxReuse; /* first solve builds it */
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* OpenFOAM's normalised residual: |b - Ax|_1 / (|Ax - A xbar|_1 + |b - A xbar|_1),
  * xbar the mean of x, so residuals are comparable with OpenFOAM logs. */
 static PetscErrorCode NormalisedResidual(GaleLinSys ls, PetscReal *res)
@@ -230,8 +238,15 @@ PetscErrorCode GaleLinSysSolve(GaleLinSys ls, const PetscReal *rhs, PetscReal *x
   PetscCall(VecRestoreArray(ls->b, &ba));
   if (ls->nullspace) PetscCall(MatNullSpaceRemove(ls->nsp, ls->b));
   PetscCall(NormalisedResidual(ls, &st->initial_residual));
+  if (ls->maxReuse > 0) {
+    PetscBool rebuild = (ls->sinceSetup >= ls->maxReuse || ls->lastIts > 2 * ls->itsAfterSetup + 2) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCall(KSPSetReusePreconditioner(ls->ksp, rebuild ? PETSC_FALSE : PETSC_TRUE));
+    ls->sinceSetup = rebuild ? 0 : ls->sinceSetup + 1;
+  }
   PetscCall(KSPSolve(ls->ksp, ls->b, ls->x));
   PetscCall(KSPGetIterationNumber(ls->ksp, &st->iterations));
+  ls->lastIts = st->iterations;
+  if (ls->maxReuse > 0 && ls->sinceSetup == 0) ls->itsAfterSetup = st->iterations;
   PetscCall(KSPGetConvergedReason(ls->ksp, &st->reason));
   PetscCall(KSPGetResidualNorm(ls->ksp, &st->final_residual));
   PetscCall(VecGetArray(ls->x, &xa));

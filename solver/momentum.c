@@ -47,7 +47,8 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
 
   PetscFunctionBeginUser;
   PetscCall(GaleSolverUpdateBoundaryValues(s));
-  for (int d = 0; d < 3; d++) PetscCall(GaleSolverGradient(s, s->U + d * ncT, s->Ub + d * s->nb, s->gradU + 3 * d * ncT));
+  for (int d = 0; d < 3; d++)
+    if (s->solveComp[d]) PetscCall(GaleSolverGradient(s, s->U + d * ncT, s->Ub + d * s->nb, s->gradU + 3 * d * ncT));
   PetscCall(GaleSolverGradient(s, s->p, s->pb, s->gradp));
   PetscCall(PetscArrayzero(diag, nc));
   PetscCall(PetscArrayzero(s->offSum, nc));

@@ -51,6 +51,13 @@ PetscErrorCode GaleSolverCreate(const GaleCase *cs, GaleMesh m, GaleSolver *out)
   PetscCall(GaleLinSysCreate(m, "U_", cs->lin_U.ksp_type, cs->lin_U.pc_type, cs->lin_U.rtol, cs->lin_U.atol, cs->lin_U.max_it, &s->lsU));
   PetscCall(GaleLinSysCreate(m, "p_", cs->lin_p.ksp_type, cs->lin_p.pc_type, cs->lin_p.rtol, cs->lin_p.atol, cs->lin_p.max_it, &s->lsP));
   PetscCall(GaleLinSysSetNullSpace(s->lsP, s->pFixedAnywhere ? PETSC_FALSE : PETSC_TRUE));
+  {
+    /* the pressure operator changes slowly: keep the AMG hierarchy for up to
+       20 solves by default (-p_pc_reuse N; 0 rebuilds it every solve) */
+    PetscInt reuse = 20;
+    PetscCall(PetscOptionsGetInt(NULL, "p_", "-pc_reuse", &reuse, NULL));
+    PetscCall(GaleLinSysSetReuse(s->lsP, reuse));
+  }
   *out = s;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the OpenFOAM side of Gale's benchmark (sourced, not run).
 #
 # Builds OpenFOAM v1912 case directories identical to Gale's benchmark cases
@@ -291,7 +292,7 @@ make_case() {
   rm -rf "$d"; mkdir -p "$d/0" "$d/constant" "$d/system"
   case $case in
     cavity_re100|cavity_re1000)
-      local nu=0.01 end=60 tol=1e-8
+      local nu=0.01 end=60 tol=1e-7
       [[ $case == cavity_re1000 ]] && { nu=0.001; end=200; }
       write_cavity_mesh_dict "$d" 129
       write_cavity_fields "$d"
@@ -332,14 +333,17 @@ case_cells() {
 
 # run_foam DIR SOLVER NRANKS: decompose if needed, run the solver under
 # /usr/bin/time -v, and print one tab-separated line:
-#   iterations converged clock_s exec_s elapsed_s maxrss_kB pre_s
+#   iterations converged clock_s exec_s elapsed_s maxrss_kB pre_s load1
 # iterations = SIMPLE iterations or transient time steps; clock_s = the
 # solver's last ClockTime (wall), exec_s its ExecutionTime (CPU of rank 0);
 # elapsed_s and maxrss_kB are /usr/bin/time's for the whole command
-# (maxrss: the largest single process, i.e. one rank); pre_s = decomposePar.
+# (maxrss: the largest single process, i.e. one rank); pre_s = decomposePar;
+# load1 = the 1-minute load average just before the run (other work on the
+# machine inflates wall times; exec_s, CPU time, is less affected).
 run_foam() {
-  local d=$1 solver=$2 np=$3 pre=0
-  rm -rf "$d"/processor* "$d"/log.$solver "$d"/time.$solver
+  local d=$1 solver=$2 np=$3 pre=0 load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  rm -rf "$d"/processor* "$d/log.$solver" "$d/time.$solver"
   find "$d" -maxdepth 1 -regex '.*/[0-9.e+-]+' ! -name 0 -exec rm -rf {} +
   if (( np > 1 )); then
     write_decompose "$d" "$np"
@@ -354,7 +358,7 @@ run_foam() {
     (cd "$d" && /usr/bin/time -v -o "time.$solver" "$solver" >"log.$solver" 2>&1) \
       || die "$solver failed in $d (see $d/log.$solver)"
   fi
-  parse_foam_log "$d/log.$solver" "$d/time.$solver" "$pre"
+  printf '%s\t%s\n' "$(parse_foam_log "$d/log.$solver" "$d/time.$solver" "$pre")" "$load"
 }
 
 parse_foam_log() { # LOG TIMEFILE PRE_S

@@ -19,10 +19,10 @@
 
 #define TOL 1e-12
 
-#define assert_near(a, b, tol) \
-  do { \
-    double a_ = (double)(a), b_ = (double)(b); \
-    if (!(fabs(a_ - b_) <= (tol))) fail_msg("%s = %.17g, expected %.17g", #a, a_, b_); \
+#define assert_near(a, b, tol)                                                                                                                                                                                                                           \
+  do {                                                                                                                                                                                                                                                   \
+    double a_ = (double)(a), b_ = (double)(b);                                                                                                                                                                                                           \
+    if (!(fabs(a_ - b_) <= (tol))) fail_msg("%s = %.17g, expected %.17g", #a, a_, b_);                                                                                                                                                                   \
   } while (0)
 
 static char msg[4096]; /* first message of the last error */
@@ -85,8 +85,10 @@ static void CheckMessage(const char *dir, int line, const char *const has[])
   char want[320];
   int  i;
 
-  if (line > 0) snprintf(want, sizeof(want), "%s/case.yaml:%d: ", dir, line);
-  else snprintf(want, sizeof(want), "%s/case.yaml", dir);
+  if (line > 0)
+    snprintf(want, sizeof(want), "%s/case.yaml:%d: ", dir, line);
+  else
+    snprintf(want, sizeof(want), "%s/case.yaml", dir);
   if (line > 0 ? strncmp(msg, want, strlen(want)) != 0 : !strstr(msg, want)) fail_msg("message '%s' does not start with '%s'", msg, want);
   for (i = 0; has[i]; i++)
     if (!strstr(msg, has[i])) fail_msg("message '%s' lacks '%s'", msg, has[i]);
@@ -140,10 +142,10 @@ static void test_full_case(void **state)
                              "forces:\n"
                              "  patches: [movingWall, fixedWalls]\n"
                              "  reference: {area: 2, centre: [0.5, 0.5, 0], lift: [0, 0, 2]}\n";
-  GaleCase       *cs = ReadOk("full", text);
-  const GaleBC   *bc;
-  const PetscReal x[3] = {0, 0.205, 0};
-  PetscReal       u[3];
+  GaleCase         *cs     = ReadOk("full", text);
+  const GaleBC     *bc;
+  const PetscReal   x[3] = {0, 0.205, 0};
+  PetscReal         u[3];
 
   (void)state;
   assert_string_equal(cs->title, "Two blocks");
@@ -245,7 +247,7 @@ static void test_full_case(void **state)
     const char *const missing[] = {"movingWall", "fixedWalls", "inlet", "inlet2", "inlet3", "outlet", "frontAndBack", "sym", "far", "top"};
     const char *const has1[]    = {"'top'", "no entry in 'boundary'", "movingWall, fixedWalls", NULL};
     const char *const has2[]    = {"boundary entry 'far'", "matches no patch", "movingWall, fixedWalls", NULL};
-    const char       *dir = cs->dir;
+    const char       *dir       = cs->dir;
     PetscErrorCode    ierr;
 
     assert_int_equal(GaleCaseCheckPatches(cs, 9, ok), 0);
@@ -343,65 +345,73 @@ static void test_transient_defaults(void **state)
 
 typedef struct {
   const char *name, *text;
-  int         line;        /* 0: no line (file-level error) */
-  const char *has[6];      /* NULL-terminated */
+  int         line;   /* 0: no line (file-level error) */
+  const char *has[6]; /* NULL-terminated */
 } ErrCase;
 
 #define OK_HEAD "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  w: {type: wall}\n" /* 4 lines */
-#define BLOCK(cells) \
-  "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: " cells "\n      patches: {imin: w}\nfluid: {nu: 1}\nboundary:\n  w: {type: wall}\n"
+#define BLOCK(cells) "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: " cells "\n      patches: {imin: w}\nfluid: {nu: 1}\nboundary:\n  w: {type: wall}\n"
 
 static const ErrCase errs[] = {
-  {"unknown_key", OK_HEAD "solver:\n  algorithm: SIMPLE\n  relax: 0.5\n", 7, {"unknown key 'relax' in 'solver'", "expected one of: algorithm, convection", "relaxation", NULL}},
-  {"unknown_section", OK_HEAD "solvr: {}\n", 5, {"unknown key 'solvr' at the top level", "solver", NULL}},
-  {"number_is_string", "mesh: {polyMesh: pm}\nfluid:\n  nu: abc\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "'abc'", NULL}},
-  {"number_is_quoted", "mesh: {polyMesh: pm}\nfluid:\n  nu: \"1.0\"\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "quoted", NULL}},
-  {"number_is_nan", "mesh: {polyMesh: pm}\nfluid:\n  nu: .nan\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0", "'.nan'", NULL}},
-  {"number_is_inf", OK_HEAD "initial: {p: inf}\n", 5, {"expected a number for 'initial.p'", "'inf'", NULL}},
-  {"number_negative", "mesh: {polyMesh: pm}\nfluid:\n  nu: -1e-3\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "-1e-3", NULL}},
-  {"integer_is_real", OK_HEAD "solver: {max_iterations: 10.5}\n", 5, {"expected a positive integer for 'solver.max_iterations'", "10.5", NULL}},
-  {"mapping_is_scalar", OK_HEAD "solver: SIMPLE\n", 5, {"expected a mapping for 'solver'", "algorithm", "'SIMPLE'", NULL}},
-  {"missing_key", "mesh: {polyMesh: pm}\nfluid:\n  rho: 1\nboundary: {w: {type: wall}}\n", 2, {"missing required key 'nu' in 'fluid'", NULL}},
-  {"missing_section", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\n", 1, {"missing required section 'boundary'", NULL}},
-  {"missing_type", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  w: {U: [0,0,0]}\n", 4, {"missing required key 'type' in 'boundary.w'", "wall, inlet, outlet", NULL}},
-  {"missing_inlet_U", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  in: {type: inlet}\n", 4, {"missing required key 'U' in 'boundary.in'", "expression", NULL}},
-  {"bc_type", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  w: {type: wal}\n", 4, {"unknown boundary type 'wal'", "(expected wall, inlet, outlet, symmetry, empty, freestream, zeroGradient)", NULL}},
-  {"bc_key_not_used", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  s:\n    type: symmetry\n    U: [1, 0, 0]\n", 6, {"key 'U' is not used by a boundary of type symmetry", NULL}},
-  {"algorithm", OK_HEAD "solver: {algorithm: SIMPLER}\n", 5, {"unknown algorithm 'SIMPLER'", "SIMPLE, SIMPLEC, PISO, PIMPLE", NULL}},
-  {"yaml_unclosed", "mesh: {polyMesh: pm}\nfluid:\n  nu: [1, 2\nboundary: {w: {type: wall}}\n", 3, {"invalid YAML", "flow sequence", NULL}},
-  {"yaml_indent", "mesh: {polyMesh: pm}\nfluid:\n  nu: 1\n   rho: 2\nboundary: {w: {type: wall}}\n", 4, {"invalid YAML", "mapping values are not allowed", NULL}},
-  {"yaml_tab", "mesh: {polyMesh: pm}\nfluid:\n\tnu: 1\n", 3, {"invalid YAML", NULL}},
-  {"empty_file", "# nothing\n", 1, {"empty", "mesh", NULL}},
-  {"not_a_mapping", "- mesh\n", 1, {"expected a mapping of sections", "a list of 1", NULL}},
-  {"vector_length", OK_HEAD "initial:\n  U: [1, 0]\n", 6, {"expected a list of 3 numbers for 'initial.U'", "got a list of 2", NULL}},
-  {"vector_is_scalar", OK_HEAD "initial:\n  U: 1\n", 6, {"expected a list of 3 numbers for 'initial.U'", "got '1'", NULL}},
-  {"cells_negative", BLOCK("[4, -1, 1]"), 4, {"expected a positive integer for 'mesh.blocks[0].cells[1]'", "-1", NULL}},
-  {"cells_missing", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      patches: {imin: w}\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 3, {"missing required key 'cells' in 'mesh.blocks[0]'", NULL}},
-  {"grading_zero", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: [1,1,1]\n      grading: [1, 0, 1]\n      patches: {imin: w}\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 5, {"expected a number > 0 for 'mesh.blocks[0].grading[1]'", NULL}},
-  {"box_and_vertices", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      vertices: []\n      cells: [1,1,1]\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 3, {"both 'box' and 'vertices' (line 4)", "expected exactly one", NULL}},
-  {"box_inverted", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,-1,1]]\n      cells: [1,1,1]\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 3, {"max corner must exceed the min corner in y", NULL}},
-  {"face_key", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: [1,1,1]\n      patches:\n        imin: w\n        left: w\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 7, {"unknown key 'left' in 'mesh.blocks[0].patches'", "imin, imax, jmin, jmax, kmin, kmax", NULL}},
-  {"block_patch_no_bc", BLOCK("[1, 1, 1]") "  x: {type: outlet}\n" , 9, {"boundary entry 'x' names no face", NULL}},
-  {"block_face_no_bc", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: [1,1,1]\n      patches: {imin: w, imax: wal}\nfluid: {nu: 1}\nboundary:\n  w: {type: wall}\n", 5, {"patch 'wal' of mesh.blocks[0] has no entry in 'boundary'", "expected one of: w", NULL}},
-  {"mesh_both", "mesh:\n  polyMesh: pm\n  blocks: []\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 2, {"both 'polyMesh' and 'blocks' (line 3)", "expected exactly one", NULL}},
-  {"mesh_neither", "mesh:\n  scale: 2\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 1, {"expected one of: polyMesh, blocks", NULL}},
-  {"duplicate_key", "mesh: {polyMesh: pm}\nfluid:\n  nu: 1\n  nu: 2\nboundary: {w: {type: wall}}\n", 4, {"duplicate key 'nu' in 'fluid'", "first given at line 3", NULL}},
-  {"duplicate_patch", OK_HEAD "  w: {type: outlet}\n", 5, {"duplicate key 'w' in 'boundary'", "line 4", NULL}},
-  {"relaxation_range", OK_HEAD "solver:\n  relaxation: {U: 1.5, p: 0.3}\n", 6, {"expected a number in (0, 1] for 'solver.relaxation.U'", "1.5", NULL}},
-  {"transient_no_dt", OK_HEAD "solver:\n  algorithm: PIMPLE\n  end_time: 1\n", 5, {"missing required key 'dt' in 'solver'", NULL}},
-  {"piso_outer", OK_HEAD "solver: {algorithm: PISO, dt: 1, end_time: 2, outer_correctors: 3}\n", 5, {"PISO takes no outer correctors", "PIMPLE", NULL}},
-  {"expression_syntax", OK_HEAD "  in:\n    type: inlet\n    U: {expression: [\"1.5*y*(1-y\", \"0\", \"0\"]}\n", 7, {"'1.5*y*(1-y'", "column 11", "expected ')'", NULL}},
-  {"expression_name", OK_HEAD "  in: {type: inlet, U: {expression: [\"0\", \"0\", \"2*sinn(y)\"]}}\n", 5, {"column 3", "unknown name 'sinn'", "sin, cos", NULL}},
-  {"expression_count", OK_HEAD "  in: {type: inlet, U: {expression: [\"y\"]}}\n", 5, {"expected a list of 3 expressions", NULL}},
-  {"table_one_row", OK_HEAD "  in: {type: inlet, U: {table: {axis: y, rows: [[0, 1, 0, 0]]}}}\n", 5, {"expected a list of 2 to 1024 rows", "a list of 1", NULL}},
-  {"table_unsorted", OK_HEAD "  in:\n    type: inlet\n    U:\n      table:\n        axis: z\n        rows:\n          - [0, 1, 0, 0]\n          - [1, 1, 0, 0]\n          - [0.5, 1, 0, 0]\n", 13, {"sorted by increasing z", NULL}},
-  {"table_row_length", OK_HEAD "  in: {type: inlet, U: {table: {axis: y, rows: [[0, 1, 0, 0], [1, 1, 0]]}}}\n", 5, {"expected a list of 4 numbers", NULL}},
-  {"table_axis", OK_HEAD "  in: {type: inlet, U: {table: {axis: r, rows: [[0, 1, 0, 0], [1, 1, 0, 0]]}}}\n", 5, {"unknown axis 'r'", "x, y, z", NULL}},
-  {"value_both", OK_HEAD "  in: {type: inlet, U: {expression: [\"1\",\"0\",\"0\"], table: {}}}\n", 5, {"both 'expression' and 'table'", NULL}},
-  {"forces_not_wall", OK_HEAD "  o: {type: outlet}\nforces:\n  patches: [w, o]\n", 7, {"forces patch 'o' is of type outlet", "expected a wall patch: w", NULL}},
-  {"forces_unknown", OK_HEAD "forces:\n  patches:\n    - ww\n", 7, {"forces patch 'ww' has no entry in 'boundary'", "expected a wall patch: w", NULL}},
-  {"forces_zero_dir", OK_HEAD "forces:\n  reference: {drag: [0, 0, 0]}\n", 6, {"'forces.reference.drag' is a zero vector", NULL}},
-  {"linear_key", OK_HEAD "solver:\n  linear:\n    p: {tol: 1}\n", 7, {"unknown key 'tol' in 'solver.linear.p'", "ksp, pc, rtol, atol, max_it", NULL}},
+    {"unknown_key", OK_HEAD "solver:\n  algorithm: SIMPLE\n  relax: 0.5\n", 7, {"unknown key 'relax' in 'solver'", "expected one of: algorithm, convection", "relaxation", NULL}},
+    {"unknown_section", OK_HEAD "solvr: {}\n", 5, {"unknown key 'solvr' at the top level", "solver", NULL}},
+    {"number_is_string", "mesh: {polyMesh: pm}\nfluid:\n  nu: abc\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "'abc'", NULL}},
+    {"number_is_quoted", "mesh: {polyMesh: pm}\nfluid:\n  nu: \"1.0\"\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "quoted", NULL}},
+    {"number_is_nan", "mesh: {polyMesh: pm}\nfluid:\n  nu: .nan\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0", "'.nan'", NULL}},
+    {"number_is_inf", OK_HEAD "initial: {p: inf}\n", 5, {"expected a number for 'initial.p'", "'inf'", NULL}},
+    {"number_negative", "mesh: {polyMesh: pm}\nfluid:\n  nu: -1e-3\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "-1e-3", NULL}},
+    {"integer_is_real", OK_HEAD "solver: {max_iterations: 10.5}\n", 5, {"expected a positive integer for 'solver.max_iterations'", "10.5", NULL}},
+    {"mapping_is_scalar", OK_HEAD "solver: SIMPLE\n", 5, {"expected a mapping for 'solver'", "algorithm", "'SIMPLE'", NULL}},
+    {"missing_key", "mesh: {polyMesh: pm}\nfluid:\n  rho: 1\nboundary: {w: {type: wall}}\n", 2, {"missing required key 'nu' in 'fluid'", NULL}},
+    {"missing_section", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\n", 1, {"missing required section 'boundary'", NULL}},
+    {"missing_type", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  w: {U: [0,0,0]}\n", 4, {"missing required key 'type' in 'boundary.w'", "wall, inlet, outlet", NULL}},
+    {"missing_inlet_U", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  in: {type: inlet}\n", 4, {"missing required key 'U' in 'boundary.in'", "expression", NULL}},
+    {"bc_type", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  w: {type: wal}\n", 4, {"unknown boundary type 'wal'", "(expected wall, inlet, outlet, symmetry, empty, freestream, zeroGradient)", NULL}},
+    {"bc_key_not_used", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\nboundary:\n  s:\n    type: symmetry\n    U: [1, 0, 0]\n", 6, {"key 'U' is not used by a boundary of type symmetry", NULL}},
+    {"algorithm", OK_HEAD "solver: {algorithm: SIMPLER}\n", 5, {"unknown algorithm 'SIMPLER'", "SIMPLE, SIMPLEC, PISO, PIMPLE", NULL}},
+    {"yaml_unclosed", "mesh: {polyMesh: pm}\nfluid:\n  nu: [1, 2\nboundary: {w: {type: wall}}\n", 3, {"invalid YAML", "flow sequence", NULL}},
+    {"yaml_indent", "mesh: {polyMesh: pm}\nfluid:\n  nu: 1\n   rho: 2\nboundary: {w: {type: wall}}\n", 4, {"invalid YAML", "mapping values are not allowed", NULL}},
+    {"yaml_tab", "mesh: {polyMesh: pm}\nfluid:\n\tnu: 1\n", 3, {"invalid YAML", NULL}},
+    {"empty_file", "# nothing\n", 1, {"empty", "mesh", NULL}},
+    {"not_a_mapping", "- mesh\n", 1, {"expected a mapping of sections", "a list of 1", NULL}},
+    {"vector_length", OK_HEAD "initial:\n  U: [1, 0]\n", 6, {"expected a list of 3 numbers for 'initial.U'", "got a list of 2", NULL}},
+    {"vector_is_scalar", OK_HEAD "initial:\n  U: 1\n", 6, {"expected a list of 3 numbers for 'initial.U'", "got '1'", NULL}},
+    {"cells_negative", BLOCK("[4, -1, 1]"), 4, {"expected a positive integer for 'mesh.blocks[0].cells[1]'", "-1", NULL}},
+    {"cells_missing", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      patches: {imin: w}\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 3, {"missing required key 'cells' in 'mesh.blocks[0]'", NULL}},
+    {"grading_zero",
+     "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: [1,1,1]\n      grading: [1, 0, 1]\n      patches: {imin: w}\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n",
+     5,
+     {"expected a number > 0 for 'mesh.blocks[0].grading[1]'", NULL}},
+    {"box_and_vertices", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      vertices: []\n      cells: [1,1,1]\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 3, {"both 'box' and 'vertices' (line 4)", "expected exactly one", NULL}},
+    {"box_inverted", "mesh:\n  blocks:\n    - box: [[0,0,0],[1,-1,1]]\n      cells: [1,1,1]\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 3, {"max corner must exceed the min corner in y", NULL}},
+    {"face_key",
+     "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: [1,1,1]\n      patches:\n        imin: w\n        left: w\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n",
+     7,
+     {"unknown key 'left' in 'mesh.blocks[0].patches'", "imin, imax, jmin, jmax, kmin, kmax", NULL}},
+    {"block_patch_no_bc", BLOCK("[1, 1, 1]") "  x: {type: outlet}\n", 9, {"boundary entry 'x' names no face", NULL}},
+    {"block_face_no_bc",
+     "mesh:\n  blocks:\n    - box: [[0,0,0],[1,1,1]]\n      cells: [1,1,1]\n      patches: {imin: w, imax: wal}\nfluid: {nu: 1}\nboundary:\n  w: {type: wall}\n",
+     5,
+     {"patch 'wal' of mesh.blocks[0] has no entry in 'boundary'", "expected one of: w", NULL}},
+    {"mesh_both", "mesh:\n  polyMesh: pm\n  blocks: []\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 2, {"both 'polyMesh' and 'blocks' (line 3)", "expected exactly one", NULL}},
+    {"mesh_neither", "mesh:\n  scale: 2\nfluid: {nu: 1}\nboundary: {w: {type: wall}}\n", 1, {"expected one of: polyMesh, blocks", NULL}},
+    {"duplicate_key", "mesh: {polyMesh: pm}\nfluid:\n  nu: 1\n  nu: 2\nboundary: {w: {type: wall}}\n", 4, {"duplicate key 'nu' in 'fluid'", "first given at line 3", NULL}},
+    {"duplicate_patch", OK_HEAD "  w: {type: outlet}\n", 5, {"duplicate key 'w' in 'boundary'", "line 4", NULL}},
+    {"relaxation_range", OK_HEAD "solver:\n  relaxation: {U: 1.5, p: 0.3}\n", 6, {"expected a number in (0, 1] for 'solver.relaxation.U'", "1.5", NULL}},
+    {"transient_no_dt", OK_HEAD "solver:\n  algorithm: PIMPLE\n  end_time: 1\n", 5, {"missing required key 'dt' in 'solver'", NULL}},
+    {"piso_outer", OK_HEAD "solver: {algorithm: PISO, dt: 1, end_time: 2, outer_correctors: 3}\n", 5, {"PISO takes no outer correctors", "PIMPLE", NULL}},
+    {"expression_syntax", OK_HEAD "  in:\n    type: inlet\n    U: {expression: [\"1.5*y*(1-y\", \"0\", \"0\"]}\n", 7, {"'1.5*y*(1-y'", "column 11", "expected ')'", NULL}},
+    {"expression_name", OK_HEAD "  in: {type: inlet, U: {expression: [\"0\", \"0\", \"2*sinn(y)\"]}}\n", 5, {"column 3", "unknown name 'sinn'", "sin, cos", NULL}},
+    {"expression_count", OK_HEAD "  in: {type: inlet, U: {expression: [\"y\"]}}\n", 5, {"expected a list of 3 expressions", NULL}},
+    {"table_one_row", OK_HEAD "  in: {type: inlet, U: {table: {axis: y, rows: [[0, 1, 0, 0]]}}}\n", 5, {"expected a list of 2 to 1024 rows", "a list of 1", NULL}},
+    {"table_unsorted", OK_HEAD "  in:\n    type: inlet\n    U:\n      table:\n        axis: z\n        rows:\n          - [0, 1, 0, 0]\n          - [1, 1, 0, 0]\n          - [0.5, 1, 0, 0]\n", 13, {"sorted by increasing z", NULL}},
+    {"table_row_length", OK_HEAD "  in: {type: inlet, U: {table: {axis: y, rows: [[0, 1, 0, 0], [1, 1, 0]]}}}\n", 5, {"expected a list of 4 numbers", NULL}},
+    {"table_axis", OK_HEAD "  in: {type: inlet, U: {table: {axis: r, rows: [[0, 1, 0, 0], [1, 1, 0, 0]]}}}\n", 5, {"unknown axis 'r'", "x, y, z", NULL}},
+    {"value_both", OK_HEAD "  in: {type: inlet, U: {expression: [\"1\",\"0\",\"0\"], table: {}}}\n", 5, {"both 'expression' and 'table'", NULL}},
+    {"forces_not_wall", OK_HEAD "  o: {type: outlet}\nforces:\n  patches: [w, o]\n", 7, {"forces patch 'o' is of type outlet", "expected a wall patch: w", NULL}},
+    {"forces_unknown", OK_HEAD "forces:\n  patches:\n    - ww\n", 7, {"forces patch 'ww' has no entry in 'boundary'", "expected a wall patch: w", NULL}},
+    {"forces_zero_dir", OK_HEAD "forces:\n  reference: {drag: [0, 0, 0]}\n", 6, {"'forces.reference.drag' is a zero vector", NULL}},
+    {"linear_key", OK_HEAD "solver:\n  linear:\n    p: {tol: 1}\n", 7, {"unknown key 'tol' in 'solver.linear.p'", "ksp, pc, rtol, atol, max_it", NULL}},
 };
 
 static void test_error(void **state)
@@ -427,7 +437,7 @@ static void test_error(void **state)
 
 static void test_missing_file(void **state)
 {
-  GaleCase         *cs  = NULL;
+  GaleCase         *cs    = NULL;
   const char *const has[] = {"cannot open", "No such file", NULL};
   PetscErrorCode    ierr;
 
@@ -492,18 +502,18 @@ static void test_expr_errors(void **state)
   static const struct {
     const char *src, *has;
   } bad[] = {
-    {"", "column 1: empty expression"},
-    {"1 +", "column 4: expected a number, x, y, z, t, pi, a function or '('"},
-    {"(1 + 2", "column 7: expected ')' to close '(' at column 1"},
-    {"1 + 2)", "column 6: unmatched ')'"},
-    {"2x", "column 2: unexpected 'x' (expected an operator"},
-    {"foo(1)", "column 1: unknown name 'foo' (expected x, y, z, t, pi or a function: sin, cos"},
-    {"sin 1", "column 5: expected '(' after function 'sin'"},
-    {"1e+", "column 2: malformed number"},
-    {"1e999", "column 1: number '1e999' is out of range"},
-    {"3 $ 4", "column 3: unexpected '$'"},
-    {"* 2", "column 1: expected a number"},
-    {"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))", "nested too deeply"},
+      {"", "column 1: empty expression"},
+      {"1 +", "column 4: expected a number, x, y, z, t, pi, a function or '('"},
+      {"(1 + 2", "column 7: expected ')' to close '(' at column 1"},
+      {"1 + 2)", "column 6: unmatched ')'"},
+      {"2x", "column 2: unexpected 'x' (expected an operator"},
+      {"foo(1)", "column 1: unknown name 'foo' (expected x, y, z, t, pi or a function: sin, cos"},
+      {"sin 1", "column 5: expected '(' after function 'sin'"},
+      {"1e+", "column 2: malformed number"},
+      {"1e999", "column 1: number '1e999' is out of range"},
+      {"3 $ 4", "column 3: unexpected '$'"},
+      {"* 2", "column 1: expected a number"},
+      {"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))", "nested too deeply"},
   };
   char      err[256];
   GaleExpr *e;
@@ -520,10 +530,9 @@ static void test_expr_errors(void **state)
 
 int main(int argc, char **argv)
 {
-  const size_t      nerr = sizeof(errs) / sizeof(errs[0]);
+  const size_t      nerr                                      = sizeof(errs) / sizeof(errs[0]);
   struct CMUnitTest tests[5 + sizeof(errs) / sizeof(errs[0])] = {
-    cmocka_unit_test(test_full_case),   cmocka_unit_test(test_defaults),    cmocka_unit_test(test_transient_defaults),
-    cmocka_unit_test(test_missing_file), cmocka_unit_test(test_expr_values),
+      cmocka_unit_test(test_full_case), cmocka_unit_test(test_defaults), cmocka_unit_test(test_transient_defaults), cmocka_unit_test(test_missing_file), cmocka_unit_test(test_expr_values),
   };
   struct CMUnitTest more = cmocka_unit_test(test_expr_errors);
   int               fails;

@@ -4,7 +4,8 @@ usage: pvpython check_paraview.py DIR/solution.xmf [--cells N] [--volume V]
 
 Opens the file with ParaView's Xdmf3 reader (given an absolute path: with a
 bare file name the reader looks for the wrong .h5) and, at every time step,
-checks the number of cells, that they are polyhedra, that the cell fields
+checks the number of cells, that they are polyhedra with every face
+oriented outward, that the cell fields
 match what test_io_output --write-sample writes (p = x + 2y + 3z + step,
 U = step * (x, y, z) at the cell centre, step = 2 * time; 1e-10 relative)
 and that the cell volumes from CellSize and from IntegrateVariables add up
@@ -65,6 +66,30 @@ def parse_args(argv):
     return xmf, expected
 
 
+def check_orientation(grid, t):
+    """Every polyhedron face's right-hand (Newell) normal points out of its cell."""
+    from vtkmodules.vtkCommonCore import vtkIdList
+
+    stream = vtkIdList()
+    for c in range(grid.GetNumberOfCells()):
+        grid.GetFaceStream(c, stream)
+        ids = [stream.GetId(i) for i in range(stream.GetNumberOfIds())]
+        faces, k = [], 1
+        for _ in range(ids[0]):
+            faces.append([grid.GetPoint(i) for i in ids[k + 1 : k + 1 + ids[k]]])
+            k += 1 + ids[k]
+        allpts = [x for f in faces for x in f]
+        centre = [sum(x[d] for x in allpts) / len(allpts) for d in range(3)]
+        for j, f in enumerate(faces):
+            normal, fc = [0.0, 0.0, 0.0], [sum(x[d] for x in f) / len(f) for d in range(3)]
+            for a, b in zip(f, f[1:] + f[:1]):
+                normal[0] += (a[1] - b[1]) * (a[2] + b[2])
+                normal[1] += (a[2] - b[2]) * (a[0] + b[0])
+                normal[2] += (a[0] - b[0]) * (a[1] + b[1])
+            if sum(normal[d] * (fc[d] - centre[d]) for d in range(3)) <= 0:
+                fail("t=%g: face %d of cell %d points into the cell" % (t, j, c))
+
+
 def check_step(reader, t, expected):
     step = round(2 * t)
     at_t = simple.ForceTime(Input=reader, ForcedTime=t, IgnorePipelineTime=1)
@@ -75,6 +100,7 @@ def check_step(reader, t, expected):
     for c in range(n):
         if grid.GetCellType(c) != 42:  # VTK_POLYHEDRON
             fail("t=%g: cell %d has VTK type %d, expected a polyhedron (42)" % (t, c, grid.GetCellType(c)))
+    check_orientation(grid, t)
     cd = grid.GetCellData()
     if cd.GetArray("p") is None or cd.GetArray("U") is None:
         fail("t=%g: cell arrays p and U missing" % t)

@@ -74,9 +74,9 @@ static PetscErrorCode BuildBox(MPI_Comm comm, PetscInt nx, PetscInt ny, PetscInt
       for (PetscInt i = 0; i <= nx; i++) {
         PetscReal *x = m->points + 3 * PointId(nx, ny, i, j, k);
         PetscReal  X = 2.0 * PetscPowReal((PetscReal)i / nx, 1.3), Y = PetscSinReal(0.5 * PETSC_PI * j / ny), Z = (PetscReal)k / nz;
-        x[0]         = X + 0.3 * Y;
-        x[1]         = Y + 0.2 * Z;
-        x[2]         = 1.5 * Z;
+        x[0] = X + 0.3 * Y;
+        x[1] = Y + 0.2 * Z;
+        x[2] = 1.5 * Z;
       }
   for (int dir = 0; dir < 3; dir++)
     for (PetscInt k = (dir == 2); k < nz; k++)
@@ -115,9 +115,15 @@ typedef struct {
   PetscReal *p, *U, *phi;
 } TestFields;
 
-static PetscReal ExactP(const PetscReal *x, PetscInt step) { return x[0] + 2 * x[1] + 3 * x[2] + step; }
+static PetscReal ExactP(const PetscReal *x, PetscInt step)
+{
+  return x[0] + 2 * x[1] + 3 * x[2] + step;
+}
 
-static PetscReal ExactPhi(GaleMesh m, PetscInt f) { return m->faceAreas[3 * f] + 2 * m->faceAreas[3 * f + 1] + 3 * m->faceAreas[3 * f + 2] + 1e-3 * m->faceOrigId[f]; }
+static PetscReal ExactPhi(GaleMesh m, PetscInt f)
+{
+  return m->faceAreas[3 * f] + 2 * m->faceAreas[3 * f + 1] + 3 * m->faceAreas[3 * f + 2] + 1e-3 * m->faceOrigId[f];
+}
 
 static PetscErrorCode FillFields(GaleMesh m, PetscInt step, TestFields *t)
 {
@@ -167,11 +173,14 @@ static PetscErrorCode WriteSteps(const char *dir, PetscBool append, PetscInt n, 
 
 /* ------------------------------------------------ serial checks (rank 0) */
 
-static int Close(double a, double b) { return fabs(a - b) <= 1e-12 * (1.0 + fabs(b)); }
+static int Close(double a, double b)
+{
+  return fabs(a - b) <= 1e-12 * (1.0 + fabs(b));
+}
 
 static int ReadDataset(hid_t file, const char *name, hid_t type, size_t nexpect, void *buf)
 {
-  hid_t   d = H5Dopen2(file, name, H5P_DEFAULT), s;
+  hid_t   d       = H5Dopen2(file, name, H5P_DEFAULT), s;
   hsize_t dims[2] = {0, 1};
   int     bad     = 0;
 
@@ -179,8 +188,10 @@ static int ReadDataset(hid_t file, const char *name, hid_t type, size_t nexpect,
   s = H5Dget_space(d);
   H5Sget_simple_extent_dims(s, dims, NULL);
   if (H5Sget_simple_extent_ndims(s) == 1) dims[1] = 1;
-  if ((size_t)(dims[0] * dims[1]) != nexpect) bad = 1;
-  else if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) bad = 1;
+  if ((size_t)(dims[0] * dims[1]) != nexpect)
+    bad = 1;
+  else if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    bad = 1;
   H5Sclose(s);
   H5Dclose(d);
   return bad;
@@ -213,7 +224,7 @@ static int ListSteps(const char *h5, char *list, size_t len)
 /* Topology of cell c must list exactly its faces, each outward. */
 static int CheckTopology(GaleMesh g, const int64_t *t, int64_t len)
 {
-  int64_t k = 0;
+  int64_t k   = 0;
   int     bad = 0;
 
   for (PetscInt c = 0; c < g->nCells && !bad; c++) {
@@ -222,8 +233,8 @@ static int CheckTopology(GaleMesh g, const int64_t *t, int64_t len)
     if (k + 2 > len || t[k] != 16 || t[k + 1] != nfaces) return 1;
     k += 2;
     for (PetscInt j = 0; j < nfaces; j++) {
-      const int64_t *fp = t + k + 1;
-      const int64_t  np = t[k];
+      const int64_t *fp   = t + k + 1;
+      const int64_t  np   = t[k];
       PetscReal      S[3] = {0, 0, 0}, C[3] = {0, 0, 0}, dot = 0;
       PetscInt       match = -1;
       if (k + 1 + np > len) return 1;
@@ -368,8 +379,19 @@ static void test_xmf_text(void **state)
     s = ReadText(xmf);
     bad += !s;
     if (s) {
-      const char *want[] = {"<Xdmf Version=\"3.0\">", "GridType=\"Collection\" CollectionType=\"Temporal\"", "<Time Value=\"0.5\"/>", "<Time Value=\"1\"/>", "TopologyType=\"Mixed\"", "NumberType=\"Int\" Precision=\"8\"", "solution.h5:/mesh/topology", "GeometryType=\"XYZ\"",
-                            "solution.h5:/mesh/points", "solution.h5:/steps/00000001/p", "solution.h5:/steps/00000002/U", "AttributeType=\"Vector\" Center=\"Cell\"", "AttributeType=\"Scalar\" Center=\"Cell\""};
+      const char *want[] = {"<Xdmf Version=\"3.0\">",
+                            "GridType=\"Collection\" CollectionType=\"Temporal\"",
+                            "<Time Value=\"0.5\"/>",
+                            "<Time Value=\"1\"/>",
+                            "TopologyType=\"Mixed\"",
+                            "NumberType=\"Int\" Precision=\"8\"",
+                            "solution.h5:/mesh/topology",
+                            "GeometryType=\"XYZ\"",
+                            "solution.h5:/mesh/points",
+                            "solution.h5:/steps/00000001/p",
+                            "solution.h5:/steps/00000002/U",
+                            "AttributeType=\"Vector\" Center=\"Cell\"",
+                            "AttributeType=\"Scalar\" Center=\"Cell\""};
       for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         if (!strstr(s, want[i])) {
           fprintf(stderr, "%s lacks %s\n", xmf, want[i]);
@@ -483,7 +505,7 @@ static void test_checkpoint_roundtrip(void **state)
   if (!gRank) {
     char       path[400];
     hid_t      file;
-    PetscReal *p   = malloc(sizeof(PetscReal) * gGlobal->nCells), *phi = malloc(sizeof(PetscReal) * gGlobal->nFaces);
+    PetscReal *p = malloc(sizeof(PetscReal) * gGlobal->nCells), *phi = malloc(sizeof(PetscReal) * gGlobal->nFaces);
     snprintf(path, sizeof(path), "%s/checkpoint.h5", dir);
     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     bad += file < 0 || ReadDataset(file, "cells/p", H5T_NATIVE_DOUBLE, gGlobal->nCells, p) || ReadDataset(file, "faces/phi", H5T_NATIVE_DOUBLE, gGlobal->nFaces, phi);
@@ -553,10 +575,46 @@ static void test_checkpoint_errors(void **state)
   ierr = GaleCheckpointRead(gLocal, dir, &step, &time, 3, fl);
   CHECK(PetscPopErrorHandler());
   assert_int_equal(PETSC_ERR_FILE_UNEXPECTED, ierr);
-  assert_non_null(strstr(gErrMsg, "has no field 'phi'"));
+  assert_non_null(strstr(gErrMsg, "checkpoint.h5: has no faces/phi"));
   CHECK(GaleMeshDestroy(&smallLocal));
   CHECK(GaleMeshDestroy(&small));
   CHECK(FreeFields(&t));
+}
+
+/* Appending (restart) onto something that is not our solution file stops
+ * with a clear error and leaves the file alone. */
+static void test_append_bad_file(void **state)
+{
+  GaleOutput     out = NULL;
+  PetscErrorCode ierr;
+  char           dir[300], path[400];
+  int            bad = 0;
+
+  (void)state;
+  Dir(dir, sizeof(dir), "badappend/results");
+  CHECK(WriteSteps(dir, PETSC_FALSE, 0, NULL)); /* creates the directory only */
+  snprintf(path, sizeof(path), "%s/solution.h5", dir);
+  if (!gRank) {
+    FILE *fp = fopen(path, "w");
+    bad += !fp;
+    if (fp) {
+      fputs("not HDF5\n", fp);
+      fclose(fp);
+    }
+  }
+  AssertOnRoot(bad);
+  gErrMsg[0] = 0;
+  CHECK(PetscPushErrorHandler(CaptureError, NULL));
+  ierr = GaleOutputCreate(gRank ? NULL : gGlobal, gLocal, dir, PETSC_TRUE, &out);
+  CHECK(PetscPopErrorHandler());
+  assert_int_equal(PETSC_ERR_FILE_OPEN, ierr);
+  assert_null(out);
+  if (!gRank) {
+    char *s = ReadText(path);
+    bad += !s || strcmp(s, "not HDF5\n") || !strstr(gErrMsg, "not a readable HDF5 file");
+    free(s);
+  }
+  AssertOnRoot(bad);
 }
 
 /* ----------------------------------------------------------------- main */
@@ -585,8 +643,8 @@ static PetscErrorCode WriteSample(const char *dir)
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_solution_write_read), cmocka_unit_test(test_xmf_text),          cmocka_unit_test(test_restart_append),
-    cmocka_unit_test(test_stale_tmp),           cmocka_unit_test(test_checkpoint_roundtrip), cmocka_unit_test(test_checkpoint_errors),
+      cmocka_unit_test(test_solution_write_read),  cmocka_unit_test(test_xmf_text),          cmocka_unit_test(test_restart_append),  cmocka_unit_test(test_stale_tmp),
+      cmocka_unit_test(test_checkpoint_roundtrip), cmocka_unit_test(test_checkpoint_errors), cmocka_unit_test(test_append_bad_file),
   };
   const char *sample = NULL;
   int         fails  = 0;
@@ -598,7 +656,8 @@ int main(int argc, char **argv)
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &gRank));
   PetscCall(BuildBox(PETSC_COMM_WORLD, sample ? 6 : 5, sample ? 5 : 4, sample ? 4 : 3, &gGlobal));
   PetscCall(GaleMeshDistribute(gGlobal, PETSC_COMM_WORLD, &gLocal));
-  if (sample) PetscCall(WriteSample(sample));
+  if (sample)
+    PetscCall(WriteSample(sample));
   else {
     snprintf(gRoot, sizeof(gRoot), "io_output_np%d", gSize);
     fails = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Run OpenFOAM v1912 on the cases of Gale's benchmark, on identical meshes:
+#   cavity_re100, cavity_re1000  lid-driven cavity, 129 x 129 x 1 cells, unit
+#                                square, lid (1 0 0), nu 0.01 / 0.001;
+#                                simpleFoam (steady) and icoFoam (transient
+#                                to steady state, Courant number 0.5)
+#   pitzDaily                    cases/pitzDaily_laminar (12,225 cells), inlet
+#                                10 m/s, nu 1e-3, simpleFoam
+# Settings match Gale's defaults: SIMPLE (consistent no) with relaxation
+# U 0.7 / p 0.3, bounded linearUpwind grad(U) for div(phi,U), residualControl
+# p, U 1e-5, GAMG for p (relTol 0.05), smoothSolver for U (relTol 0.1).
+# Cases are written by bench/lib/foam_common.sh into a temporary directory.
+#
+# Prints a table (medians over repeats) and appends one tab-separated row per
+# run to --tsv FILE (the format bench/lib/summarize.py reads).
+set -euo pipefail
+# shellcheck source=lib/foam_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/foam_common.sh"
+
+usage() {
+  cat <<EOF
+usage: bench/openfoam_cases.sh [options]
+  --cases LIST     comma-separated: cavity_re100,cavity_re1000,pitzDaily (default: all)
+  --solvers LIST   simpleFoam,icoFoam (default: both; icoFoam runs the cavities only)
+  --ranks LIST     MPI ranks, comma-separated (default: 1,2)
+  --repeats N      runs per configuration; the table shows medians (default: 1)
+  --tsv FILE       append per-run records here (default: WORKDIR/results.tsv)
+  --workdir DIR    where the cases are built (default: a new temporary directory)
+  --ref-dir DIR    export centreline profiles of the serial cavity runs as CSV
+                   here and compare them with Ghia et al. (1982)
+  --keep           keep WORKDIR (default: removed unless --workdir was given)
+  --markdown       print the table as Markdown
+EOF
+}
+
+cases=cavity_re100,cavity_re1000,pitzDaily solvers=simpleFoam,icoFoam ranks=1,2
+repeats=1 tsv="" workdir="" refdir="" keep=0 md=""
+while (($#)); do
+  case $1 in
+    --cases) cases=$2; shift 2;;
+    --solvers) solvers=$2; shift 2;;
+    --ranks) ranks=$2; shift 2;;
+    --repeats) repeats=$2; shift 2;;
+    --tsv) tsv=$2; shift 2;;
+    --workdir) workdir=$2; keep=1; shift 2;;
+    --ref-dir) refdir=$2; shift 2;;
+    --keep) keep=1; shift;;
+    --markdown) md=--markdown; shift;;
+    -h|--help) usage; exit 0;;
+    *) usage >&2; die "unknown option '$1'";;
+  esac
+done
+[[ $repeats =~ ^[1-9][0-9]*$ ]] || die "--repeats needs a positive integer, got '$repeats'"
+
+foam_env
+if [[ -z $workdir ]]; then workdir=$(mktemp -d -t gale-foam-XXXXXX); fi
+mkdir -p "$workdir"; workdir=$(cd "$workdir" && pwd)
+if ((!keep)); then trap 'rm -rf "$workdir"' EXIT; fi
+[[ -n $tsv ]] || tsv=$workdir/results.tsv
+mkdir -p "$(dirname "$tsv")"
+header="code	case	solver	ranks	repeat	cells	iterations	converged	clock_s	exec_s	elapsed_s	maxrss_kB	pre_s	load1"
+[[ -s $tsv ]] || echo "$header" >"$tsv"
+[[ -n $refdir ]] && mkdir -p "$refdir"
+note "OpenFOAM $WM_PROJECT_VERSION, cases in $workdir, records in $tsv"
+
+IFS=, read -ra case_list <<<"$cases"
+IFS=, read -ra solver_list <<<"$solvers"
+IFS=, read -ra rank_list <<<"$ranks"
+
+export_reference() { # DIR CASE SOLVER
+  local d=$1 case=$2 solver=$3 re latest
+  re=${case#cavity_re}
+  (cd "$d" && postProcess -func writeCellCentres -latestTime >log.writeCellCentres 2>&1) \
+    || die "postProcess writeCellCentres failed in $d"
+  latest=$(cd "$d" && find . -maxdepth 1 -name "[0-9]*" -printf "%f\n" | sort -g | tail -1)
+  /usr/bin/python3 "$BENCH_DIR/foam_centreline.py" "$d/$latest" "$re" \
+    "$refdir/openfoam_${solver}_${case}" --label "OpenFOAM v1912 $solver" \
+    | tee "$refdir/openfoam_${solver}_${case}_ghia_deviation.txt"
+}
+
+export_pitzdaily_reference() { # DIR
+  local d=$1
+  (cd "$d" && postProcess -func writeCellCentres -latestTime >log.writeCellCentres 2>&1 \
+     && simpleFoam -postProcess -func wallShearStress -latestTime >log.wallShearStress 2>&1 \
+     && postProcess -func 'patchAverage(name=inlet,p)' -latestTime >log.patchAverage 2>&1) \
+    || die "post-processing the pitzDaily solution failed in $d (see its log.* files)"
+  /usr/bin/python3 "$BENCH_DIR/foam_pitzdaily_ref.py" "$d" "$refdir/openfoam_simpleFoam_pitzDaily_laminar.csv" \
+    || die "pitzDaily reference extraction failed"
+}
+
+for case in "${case_list[@]}"; do
+  for solver in "${solver_list[@]}"; do
+    [[ $case == pitzDaily && $solver != simpleFoam ]] && continue
+    d=$workdir/$case.$solver
+    make_case "$d" "$case" "$solver"
+    cells=$(case_cells "$d")
+    for np in "${rank_list[@]}"; do
+      for ((r = 1; r <= repeats; r++)); do
+        note "$case $solver np=$np run $r/$repeats ($cells cells) ..."
+        rec=$(run_foam "$d" "$solver" "$np")
+        IFS=$'\t' read -r it conv _ _ el rss _ load <<<"$rec"
+        note "  $it iterations, converged $conv, ${el} s wall, $((rss / 1024)) MB peak RSS, load before $load"
+        printf 'OpenFOAM\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$solver" "$np" "$r" "$cells" "$rec" >>"$tsv"
+        if [[ -n $refdir && $np == 1 && $r == 1 && $case == cavity_* ]]; then
+          export_reference "$d" "$case" "$solver"
+        fi
+        if [[ -n $refdir && $np == 1 && $r == 1 && $case == pitzDaily ]]; then
+          export_pitzdaily_reference "$d"
+        fi
+      done
+    done
+  done
+done
+
+echo
+/usr/bin/python3 "$BENCH_DIR/lib/summarize.py" "$tsv" $md
