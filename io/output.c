@@ -552,12 +552,10 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
   PetscCall(PetscSNPrintf(o->xmf, sizeof(o->xmf), "%s/solution.xmf", resultsDir));
   PetscCall(PetscSNPrintf(o->xmftmp, sizeof(o->xmftmp), "%s/solution.xmf.tmp", resultsDir));
   PetscCall(GaleIOMkdir(o->comm, resultsDir));
-  if (!rank && !global)
-    sizes[2] = -1;
-  else if (!rank) {
-    sizes[0] = global->nPoints;
-    sizes[2] = global->nCells;
-    PetscCall(BuildTopology(global, &sizes[1], NULL));
+  if (!rank) {
+    sizes[0] = global ? global->nPoints : 0;
+    sizes[2] = global ? global->nCells : -1;
+    if (global) PetscCall(BuildTopology(global, &sizes[1], NULL));
   }
   PetscCallMPI(MPI_Bcast(sizes, 3, MPIU_INT64, 0, o->comm));
   o->nPoints      = sizes[0];
@@ -598,9 +596,8 @@ PetscErrorCode GaleOutputDestroy(GaleOutput *out)
 
 typedef struct {
   FILE       *fp;
-  const char *h5name, *path;
+  const char *h5name;
   PetscInt64  nCells, nPoints, topoLen;
-  hid_t       grp;
 } XmfCtx;
 
 static herr_t XmfField(hid_t grp, const char *name, const H5L_info_t *info, void *ctx_)
@@ -667,7 +664,7 @@ static herr_t XmfStep(hid_t steps, const char *name, const H5L_info_t *info, voi
  * as seen from the xmf's directory is h5name). */
 static PetscErrorCode WriteXmf(const char *h5, const char *h5name, const char *xmf, PetscInt64 nCells, PetscInt64 nPoints, PetscInt64 topoLen)
 {
-  XmfCtx ctx = {NULL, h5name, xmf, nCells, nPoints, topoLen, -1};
+  XmfCtx ctx = {NULL, h5name, nCells, nPoints, topoLen};
   hid_t  file, steps;
   herr_t st = 0;
   int    bad;

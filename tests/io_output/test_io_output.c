@@ -619,13 +619,23 @@ static void test_append_bad_file(void **state)
 
 /* ----------------------------------------------------------------- main */
 
+/* Options (for manual kill -9 experiments on bigger meshes): -sample_first
+ * F -sample_steps K write steps F..F+K-1 (default 1, 2), -sample_append
+ * keeps earlier steps; -sample_n N uses an N^3 box (default 6 x 5 x 4). */
 static PetscErrorCode WriteSample(const char *dir)
 {
-  const PetscInt steps[] = {1, 2};
-  PetscReal      vol     = 0;
+  PetscInt  first = 1, nsteps = 2, *steps;
+  PetscBool append = PETSC_FALSE;
+  PetscReal vol    = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(WriteSteps(dir, PETSC_FALSE, 2, steps));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-sample_first", &first, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-sample_steps", &nsteps, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-sample_append", &append, NULL));
+  PetscCall(PetscMalloc1(nsteps + 1, &steps));
+  for (PetscInt i = 0; i < nsteps; i++) steps[i] = first + i;
+  PetscCall(WriteSteps(dir, append, nsteps, steps));
+  PetscCall(PetscFree(steps));
   for (PetscInt c = 0; c < gGlobal->nCells; c++) vol += gGlobal->cellVolumes[c];
   if (!gRank) {
     char  path[GALE_PATH_LEN];
@@ -633,7 +643,9 @@ static PetscErrorCode WriteSample(const char *dir)
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/expected.json", dir));
     fp = fopen(path, "w");
     PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot create", path);
-    fprintf(fp, "{\"cells\": %" PetscInt_FMT ", \"volume\": %.17g, \"steps\": [1, 2], \"p\": \"x + 2y + 3z + step\"}\n", gGlobal->nCells, (double)vol);
+    fprintf(fp, "{\"cells\": %" PetscInt_FMT ", \"volume\": %.17g, \"steps\": [", gGlobal->nCells, (double)vol);
+    for (PetscInt i = 0; i < nsteps; i++) fprintf(fp, "%s%" PetscInt_FMT, i ? ", " : "", first + i);
+    fprintf(fp, "], \"p\": \"x + 2y + 3z + step\"}\n");
     PetscCheck(fclose(fp) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: write failed", path);
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wrote %s/solution.xmf: %" PetscInt_FMT " cells, volume %.17g\n", dir, gGlobal->nCells, (double)vol));
@@ -648,13 +660,18 @@ int main(int argc, char **argv)
   };
   const char *sample = NULL;
   int         fails  = 0;
+  PetscInt    n      = 0;
 
   for (int i = 1; i + 1 < argc; i++)
     if (!strcmp(argv[i], "--write-sample")) sample = argv[i + 1];
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &gSize));
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &gRank));
-  PetscCall(BuildBox(PETSC_COMM_WORLD, sample ? 6 : 5, sample ? 5 : 4, sample ? 4 : 3, &gGlobal));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-sample_n", &n, NULL));
+  if (n > 0)
+    PetscCall(BuildBox(PETSC_COMM_WORLD, n, n, n, &gGlobal));
+  else
+    PetscCall(BuildBox(PETSC_COMM_WORLD, sample ? 6 : 5, sample ? 5 : 4, sample ? 4 : 3, &gGlobal));
   PetscCall(GaleMeshDistribute(gGlobal, PETSC_COMM_WORLD, &gLocal));
   if (sample)
     PetscCall(WriteSample(sample));

@@ -571,6 +571,14 @@ static void test_polymesh_handwritten(void **state)
   CHECK(GaleMeshReadPolyMesh(PETSC_COMM_WORLD, gTmp, &m));
   assert_int_equal(2, m->nCells);
   CHECK(GaleMeshDestroy(&m));
+  /* lists without a count; old-style neighbour with -1 for boundary faces */
+  WriteTwoCell(0);
+  WriteFile("owner", "(0 0 1 0 1 0 1 0 1 0 1)", 23, PETSC_FALSE);
+  WriteFile("neighbour", "11(1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1)", 35, PETSC_FALSE);
+  CHECK(GaleMeshReadPolyMesh(PETSC_COMM_WORLD, gTmp, &m));
+  assert_int_equal(1, m->nInternalFaces);
+  CheckMesh(m, 2.0, PETSC_TRUE);
+  CHECK(GaleMeshDestroy(&m));
 }
 
 static void test_polymesh_roundtrip(void **state)
