@@ -26,15 +26,18 @@ usage: bench/openfoam_cases.sh [options]
   --repeats N      runs per configuration; the table shows medians (default: 1)
   --tsv FILE       append per-run records here (default: WORKDIR/results.tsv)
   --workdir DIR    where the cases are built (default: a new temporary directory)
-  --ref-dir DIR    export centreline profiles of the serial cavity runs as CSV
-                   here and compare them with Ghia et al. (1982)
+  --ref-dir DIR    reference data: centreline profiles (CSV) of the serial cavity
+                   runs, compared with Ghia et al. (1982), and pitzDaily's
+                   reattachment points; plus, untimed, each case run serially
+                   with simpleFoam to residual --ref-tol (the reference proper)
+  --ref-tol TOL    residualControl of those reference runs (default: 1e-8)
   --keep           keep WORKDIR (default: removed unless --workdir was given)
   --markdown       print the table as Markdown
 EOF
 }
 
 cases=cavity_re100,cavity_re1000,pitzDaily solvers=simpleFoam,icoFoam ranks=1,2
-repeats=1 tsv="" workdir="" refdir="" keep=0 md=""
+repeats=1 tsv="" workdir="" refdir="" reftol=1e-8 keep=0 md=""
 while (($#)); do
   case $1 in
     --cases) cases=$2; shift 2;;
@@ -44,6 +47,7 @@ while (($#)); do
     --tsv) tsv=$2; shift 2;;
     --workdir) workdir=$2; keep=1; shift 2;;
     --ref-dir) refdir=$2; shift 2;;
+    --ref-tol) reftol=$2; shift 2;;
     --keep) keep=1; shift;;
     --markdown) md=--markdown; shift;;
     -h|--help) usage; exit 0;;
@@ -67,27 +71,30 @@ IFS=, read -ra case_list <<<"$cases"
 IFS=, read -ra solver_list <<<"$solvers"
 IFS=, read -ra rank_list <<<"$ranks"
 
-export_reference() { # DIR CASE SOLVER
-  local d=$1 case=$2 solver=$3 re latest
-  re=${case#cavity_re}
+# Centreline profiles of a serial cavity solution -> REFDIR/openfoam_TAG_CASE_*.csv
+export_cavity_profiles() { # DIR CASE TAG LABEL
+  local d=$1 case=$2 tag=$3 label=$4 latest
   (cd "$d" && postProcess -func writeCellCentres -latestTime >log.writeCellCentres 2>&1) \
     || die "postProcess writeCellCentres failed in $d"
   latest=$(cd "$d" && find . -maxdepth 1 -name "[0-9]*" -printf "%f\n" | sort -g | tail -1)
-  /usr/bin/python3 "$BENCH_DIR/foam_centreline.py" "$d/$latest" "$re" \
-    "$refdir/openfoam_${solver}_${case}" --label "OpenFOAM v1912 $solver" \
-    | tee "$refdir/openfoam_${solver}_${case}_ghia_deviation.txt"
+  /usr/bin/python3 "$BENCH_DIR/foam_centreline.py" "$d/$latest" "${case#cavity_re}" \
+    "$refdir/openfoam_${tag}_${case}" --label "OpenFOAM v1912 $label" \
+    | tee "$refdir/openfoam_${tag}_${case}_ghia_deviation.txt"
 }
 
-export_pitzdaily_reference() { # DIR
-  local d=$1
+# Reattachment points and inlet pressure of a serial pitzDaily solution.
+export_pitzdaily_numbers() { # DIR TAG
+  local d=$1 tag=$2
   (cd "$d" && postProcess -func writeCellCentres -latestTime >log.writeCellCentres 2>&1 \
      && simpleFoam -postProcess -func wallShearStress -latestTime >log.wallShearStress 2>&1 \
      && postProcess -func 'patchAverage(name=inlet,p)' -latestTime >log.patchAverage 2>&1) \
     || die "post-processing the pitzDaily solution failed in $d (see its log.* files)"
-  /usr/bin/python3 "$BENCH_DIR/foam_pitzdaily_ref.py" "$d" "$refdir/openfoam_simpleFoam_pitzDaily_laminar.csv" \
+  /usr/bin/python3 "$BENCH_DIR/foam_pitzdaily_ref.py" "$d" "$refdir/openfoam_${tag}_pitzDaily_laminar.csv" \
     || die "pitzDaily reference extraction failed"
 }
 
+# Timed runs. The first serial run of each case also leaves its solution's
+# profiles in REFDIR (the state at which the benchmark stops).
 for case in "${case_list[@]}"; do
   for solver in "${solver_list[@]}"; do
     [[ $case == pitzDaily && $solver != simpleFoam ]] && continue
@@ -101,16 +108,38 @@ for case in "${case_list[@]}"; do
         IFS=$'\t' read -r it conv _ _ el rss _ load <<<"$rec"
         note "  $it iterations, converged $conv, ${el} s wall, $((rss / 1024)) MB peak RSS, load before $load"
         printf 'OpenFOAM\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$solver" "$np" "$r" "$cells" "$rec" >>"$tsv"
-        if [[ -n $refdir && $np == 1 && $r == 1 && $case == cavity_* ]]; then
-          export_reference "$d" "$case" "$solver"
-        fi
-        if [[ -n $refdir && $np == 1 && $r == 1 && $case == pitzDaily ]]; then
-          export_pitzdaily_reference "$d"
+        [[ -n $refdir && $np == 1 && $r == 1 ]] || continue
+        if [[ $solver == simpleFoam && $case == pitzDaily ]]; then
+          export_pitzdaily_numbers "$d" simpleFoam_res1e-5
+        elif [[ $solver == simpleFoam ]]; then
+          export_cavity_profiles "$d" "$case" simpleFoam_res1e-5 "simpleFoam, residualControl 1e-5"
+        else
+          export_cavity_profiles "$d" "$case" icoFoam "icoFoam, run to steady state (initial residuals < 1e-7)"
         fi
       done
     done
   done
 done
+
+# Reference solutions: serial simpleFoam converged to --ref-tol (default
+# 1e-8), far below the benchmark's 1e-5, so that the profiles carry no
+# iteration error (a 1e-5 stop leaves differences of a few 1e-3 in the cavity).
+if [[ -n $refdir ]]; then
+  for case in "${case_list[@]}"; do
+    d=$workdir/$case.reference
+    make_case "$d" "$case" simpleFoam "$reftol"
+    note "$case reference: serial simpleFoam to residual $reftol ..."
+    rec=$(run_foam "$d" simpleFoam 1)
+    IFS=$'\t' read -r it conv _ _ el _ <<<"$rec"
+    [[ $conv == yes ]] || die "$case reference run did not converge to $reftol (see $d/log.simpleFoam)"
+    note "  $it iterations, ${el} s"
+    if [[ $case == pitzDaily ]]; then
+      export_pitzdaily_numbers "$d" simpleFoam
+    else
+      export_cavity_profiles "$d" "$case" simpleFoam "simpleFoam, residualControl $reftol"
+    fi
+  done
+fi
 
 echo
 /usr/bin/python3 "$BENCH_DIR/lib/summarize.py" "$tsv" $md

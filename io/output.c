@@ -39,8 +39,6 @@ struct _p_GaleOutput {
   PetscInt64 *topo;   /* rank 0, idem */
 };
 
-/* ---------------------------------------------------------------- helpers */
-
 PetscErrorCode GaleIOShareError(MPI_Comm comm, PetscErrorCode ierr)
 {
   int code = (int)ierr;
@@ -160,8 +158,6 @@ static PetscErrorCode CopyFile(const char *src, const char *dst)
   PetscCheck(close(outfd) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: close failed: %s", dst, strerror(errno));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
-
-/* ------------------------------------------------------------ HDF5 files */
 
 static PetscErrorCode FileAccess(MPI_Comm comm, const char *path, hid_t *fapl)
 {
@@ -367,8 +363,6 @@ PetscErrorCode GaleIOReadAttrReal(MPI_Comm comm, hid_t loc, const char *name, Pe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* ---------------------------------------------------- distributed fields */
-
 PetscErrorCode GaleIODistCreate(MPI_Comm comm, PetscInt nGlobal, PetscInt nleaves, const PetscInt leafIdx[], const PetscInt ids[], PetscBool exactCover, const char *what, GaleIODist *dist)
 {
   PetscLayout map;
@@ -453,8 +447,6 @@ PetscErrorCode GaleIODistRead(GaleIODist *dist, hid_t loc, const char *name, Pet
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* -------------------------------------------------------- mesh topology */
-
 /* XDMF Mixed topology of the global mesh, every cell a polyhedron with its
  * faces oriented outward (faces where the cell is the neighbour reversed).
  * With topo NULL only the length is computed. */
@@ -535,69 +527,10 @@ static PetscErrorCode CheckExistingMesh(const char *path, PetscInt64 nPoints, Pe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *resultsDir, PetscBool append, GaleOutput *out)
-{
-  GaleOutput     o;
-  PetscMPIInt    rank;
-  PetscErrorCode ierr     = PETSC_SUCCESS;
-  PetscInt64     sizes[3] = {0, 0, 0};
-  PetscBool      exists;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscNew(&o));
-  o->comm = local->comm;
-  PetscCallMPI(MPI_Comm_rank(o->comm, &rank));
-  PetscCall(PetscSNPrintf(o->h5, sizeof(o->h5), "%s/solution.h5", resultsDir));
-  PetscCall(PetscSNPrintf(o->h5tmp, sizeof(o->h5tmp), "%s/solution.h5.tmp", resultsDir));
-  PetscCall(PetscSNPrintf(o->xmf, sizeof(o->xmf), "%s/solution.xmf", resultsDir));
-  PetscCall(PetscSNPrintf(o->xmftmp, sizeof(o->xmftmp), "%s/solution.xmf.tmp", resultsDir));
-  PetscCall(GaleIOMkdir(o->comm, resultsDir));
-  if (!rank) {
-    sizes[0] = global ? global->nPoints : 0;
-    sizes[2] = global ? global->nCells : -1;
-    if (global) PetscCall(BuildTopology(global, &sizes[1], NULL));
-  }
-  PetscCallMPI(MPI_Bcast(sizes, 3, MPIU_INT64, 0, o->comm));
-  o->nPoints      = sizes[0];
-  o->topoLen      = sizes[1];
-  o->nCellsGlobal = sizes[2];
-  PetscCheck(o->nCellsGlobal >= 0, o->comm, PETSC_ERR_ARG_NULL, "GaleOutputCreate: rank 0 needs the global mesh");
-  PetscCheck(o->nCellsGlobal == local->nCellsGlobal, o->comm, PETSC_ERR_ARG_INCOMP, "GaleOutputCreate: global mesh has %lld cells, the distributed mesh says %" PetscInt_FMT, (long long)o->nCellsGlobal, local->nCellsGlobal);
-  PetscCall(GaleIODistCreate(o->comm, local->nCellsGlobal, local->nCells, NULL, local->cellOrigId, PETSC_TRUE, "cell", &o->cells));
-
-  PetscCall(GaleIOFileExists(o->comm, o->h5, &exists));
-  o->haveFile = (PetscBool)(append && exists);
-  if (o->haveFile) {
-    if (!rank) ierr = CheckExistingMesh(o->h5, o->nPoints, o->topoLen);
-    PetscCallMPI(MPI_Bcast(&ierr, 1, MPI_INT, 0, o->comm));
-    if (ierr) PetscCall(GaleOutputDestroy(&o));
-    PetscCall(ierr);
-  } else if (!rank) {
-    PetscCall(PetscMalloc1(3 * o->nPoints + 1, &o->points));
-    PetscCall(PetscArraycpy(o->points, global->points, 3 * o->nPoints));
-    PetscCall(BuildTopology(global, &sizes[1], &o->topo));
-  }
-  *out = o;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode GaleOutputDestroy(GaleOutput *out)
-{
-  PetscFunctionBeginUser;
-  if (!out || !*out) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(GaleIODistDestroy(&(*out)->cells));
-  PetscCall(PetscFree((*out)->points));
-  PetscCall(PetscFree((*out)->topo));
-  PetscCall(PetscFree(*out));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* ------------------------------------------------------------ XDMF file */
-
 typedef struct {
   FILE       *fp;
   const char *h5name;
-  PetscInt64  nCells, nPoints, topoLen;
+  PetscInt64  nCells, nPoints, topoLen, keepBelow;
 } XmfCtx;
 
 static herr_t XmfField(hid_t grp, const char *name, const H5L_info_t *info, void *ctx_)
@@ -638,6 +571,7 @@ static herr_t XmfStep(hid_t steps, const char *name, const H5L_info_t *info, voi
   herr_t   st;
 
   (void)info;
+  if (strtoll(name, NULL, 10) >= ctx->keepBelow) return 0;
   if ((grp = H5Gopen2(steps, name, H5P_DEFAULT)) < 0) return -1;
   if ((attr = H5Aopen(grp, "time", H5P_DEFAULT)) < 0 || H5Aread(attr, H5T_NATIVE_DOUBLE, &time) < 0) return -1;
   H5Aclose(attr);
@@ -660,14 +594,15 @@ static herr_t XmfStep(hid_t steps, const char *name, const H5L_info_t *info, voi
   return st < 0 ? -1 : 0;
 }
 
-/* Rank 0: write xmf describing every step of the HDF5 file h5 (whose name
- * as seen from the xmf's directory is h5name). */
-static PetscErrorCode WriteXmf(const char *h5, const char *h5name, const char *xmf, PetscInt64 nCells, PetscInt64 nPoints, PetscInt64 topoLen)
+/* Rank 0: write solution.xmf.tmp describing the steps below keepBelow of
+ * the HDF5 file h5 (solution.h5 or its tmp copy). */
+static PetscErrorCode WriteXmf(GaleOutput o, const char *h5, PetscInt64 keepBelow)
 {
-  XmfCtx ctx = {NULL, h5name, nCells, nPoints, topoLen};
-  hid_t  file, steps;
-  herr_t st = 0;
-  int    bad;
+  XmfCtx      ctx = {NULL, "solution.h5", o->nCellsGlobal, o->nPoints, o->topoLen, keepBelow};
+  const char *xmf = o->xmftmp;
+  hid_t       file, steps;
+  herr_t      st = 0;
+  int         bad;
 
   PetscFunctionBeginUser;
   file = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -690,7 +625,84 @@ static PetscErrorCode WriteXmf(const char *h5, const char *h5name, const char *x
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* ------------------------------------------------------------ writing */
+/* Rank 0: put solution.h5.tmp in place with its xmf. The two renames are
+ * not one atomic step, so the xmf on disk must always list steps that both
+ * the old and the new solution.h5 hold. Appending keeps that (old steps are
+ * copied unchanged); when this write replaces steps (a fresh run over old
+ * results, or a restart that rewrites later steps) an xmf narrowed to the
+ * steps below keepBelow goes in place first. */
+static PetscErrorCode Commit(GaleOutput o, PetscBool replaces, PetscInt64 keepBelow)
+{
+  PetscFunctionBeginUser;
+  if (replaces && access(o->xmf, F_OK) == 0) {
+    PetscCall(WriteXmf(o, o->h5tmp, keepBelow));
+    PetscCall(SyncAndRename(o->xmftmp, o->xmf));
+  }
+  PetscCall(WriteXmf(o, o->h5tmp, PETSC_MAX_INT));
+  PetscCall(SyncFile(o->xmftmp));
+  PetscCall(SyncAndRename(o->h5tmp, o->h5));
+  PetscCheck(rename(o->xmftmp, o->xmf) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", o->xmftmp, o->xmf, strerror(errno));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *resultsDir, PetscBool append, GaleOutput *out)
+{
+  GaleOutput     o;
+  PetscMPIInt    rank;
+  PetscErrorCode ierr     = PETSC_SUCCESS;
+  PetscInt64     sizes[3] = {0, 0, 0};
+  PetscBool      exists;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&o));
+  o->comm = local->comm;
+  PetscCallMPI(MPI_Comm_rank(o->comm, &rank));
+  PetscCall(PetscSNPrintf(o->h5, sizeof(o->h5), "%s/solution.h5", resultsDir));
+  PetscCall(PetscSNPrintf(o->h5tmp, sizeof(o->h5tmp), "%s/solution.h5.tmp", resultsDir));
+  PetscCall(PetscSNPrintf(o->xmf, sizeof(o->xmf), "%s/solution.xmf", resultsDir));
+  PetscCall(PetscSNPrintf(o->xmftmp, sizeof(o->xmftmp), "%s/solution.xmf.tmp", resultsDir));
+  PetscCall(GaleIOMkdir(o->comm, resultsDir));
+  if (!rank) {
+    sizes[0] = global ? global->nPoints : 0;
+    sizes[2] = global ? global->nCells : -1;
+    if (global) PetscCall(BuildTopology(global, &sizes[1], NULL));
+  }
+  PetscCallMPI(MPI_Bcast(sizes, 3, MPIU_INT64, 0, o->comm));
+  o->nPoints      = sizes[0];
+  o->topoLen      = sizes[1];
+  o->nCellsGlobal = sizes[2];
+  PetscCheck(o->nCellsGlobal >= 0, o->comm, PETSC_ERR_ARG_NULL, "GaleOutputCreate: rank 0 needs the global mesh");
+  PetscCheck(o->nCellsGlobal == local->nCellsGlobal, o->comm, PETSC_ERR_ARG_INCOMP, "GaleOutputCreate: global mesh has %lld cells, the distributed mesh says %" PetscInt_FMT, (long long)o->nCellsGlobal, local->nCellsGlobal);
+  PetscCall(GaleIODistCreate(o->comm, local->nCellsGlobal, local->nCells, NULL, local->cellOrigId, PETSC_TRUE, "cell", &o->cells));
+
+  PetscCall(GaleIOFileExists(o->comm, o->h5, &exists));
+  o->haveFile = (PetscBool)(append && exists);
+  if (o->haveFile) {
+    if (!rank) ierr = CheckExistingMesh(o->h5, o->nPoints, o->topoLen);
+    if (!rank && !ierr) ierr = WriteXmf(o, o->h5, PETSC_MAX_INT); /* in case a crash left it behind */
+    if (!rank && !ierr) ierr = SyncAndRename(o->xmftmp, o->xmf);
+    PetscCallMPI(MPI_Bcast(&ierr, 1, MPI_INT, 0, o->comm));
+    if (ierr) PetscCall(GaleOutputDestroy(&o));
+    PetscCall(ierr);
+  } else if (!rank) {
+    PetscCall(PetscMalloc1(3 * o->nPoints + 1, &o->points));
+    PetscCall(PetscArraycpy(o->points, global->points, 3 * o->nPoints));
+    PetscCall(BuildTopology(global, &sizes[1], &o->topo));
+  }
+  *out = o;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GaleOutputDestroy(GaleOutput *out)
+{
+  PetscFunctionBeginUser;
+  if (!out || !*out) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(GaleIODistDestroy(&(*out)->cells));
+  PetscCall(PetscFree((*out)->points));
+  PetscCall(PetscFree((*out)->topo));
+  PetscCall(PetscFree(*out));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 typedef struct {
   PetscInt step, n, max;
@@ -709,7 +721,7 @@ static herr_t CollectStale(hid_t g, const char *name, const H5L_info_t *info, vo
   return 0;
 }
 
-static PetscErrorCode DropSteps(MPI_Comm comm, hid_t steps, PetscInt step, const char *path)
+static PetscErrorCode DropSteps(MPI_Comm comm, hid_t steps, PetscInt step, PetscInt *dropped, const char *path)
 {
   H5G_info_t info;
   StaleCtx   ctx = {step, 0, 0, NULL};
@@ -720,6 +732,7 @@ static PetscErrorCode DropSteps(MPI_Comm comm, hid_t steps, PetscInt step, const
   PetscCall(PetscMalloc1(ctx.max + 1, &ctx.names));
   GaleH5Call(comm, path, H5Literate(steps, H5_INDEX_NAME, H5_ITER_INC, NULL, CollectStale, &ctx));
   for (PetscInt i = 0; i < ctx.n; i++) GaleH5Call(comm, path, H5Ldelete(steps, ctx.names[i], H5P_DEFAULT));
+  *dropped = ctx.n;
   PetscCall(PetscFree(ctx.names));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -738,15 +751,16 @@ static PetscErrorCode WriteMesh(GaleOutput o, hid_t file)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode WriteStep(GaleOutput o, hid_t file, PetscInt step, PetscReal time, PetscInt nfields, const GaleField fields[])
+static PetscErrorCode WriteStep(GaleOutput o, hid_t file, PetscInt step, PetscReal time, PetscInt nfields, const GaleField fields[], PetscInt *dropped)
 {
   hid_t steps, grp;
   char  name[32];
 
   PetscFunctionBeginUser;
+  *dropped = 0;
   if (H5Lexists(file, "steps", H5P_DEFAULT) > 0) {
     GaleH5Call(o->comm, o->h5tmp, steps = H5Gopen2(file, "steps", H5P_DEFAULT));
-    PetscCall(DropSteps(o->comm, steps, step, o->h5tmp));
+    PetscCall(DropSteps(o->comm, steps, step, dropped, o->h5tmp));
   } else
     PetscCall(GaleIOCreateGroup(o->comm, file, "steps", PETSC_FALSE, &steps, o->h5tmp));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%08" PetscInt_FMT, step));
@@ -781,6 +795,7 @@ PetscErrorCode GaleOutputWrite(GaleOutput o, PetscInt step, PetscReal time, Pets
 {
   PetscMPIInt    rank;
   PetscErrorCode ierr = PETSC_SUCCESS;
+  PetscInt       dropped;
   hid_t          file;
 
   PetscFunctionBeginUser;
@@ -795,14 +810,10 @@ PetscErrorCode GaleOutputWrite(GaleOutput o, PetscInt step, PetscReal time, Pets
     PetscCall(GaleIOCreateFile(o->comm, o->h5tmp, &file));
     PetscCall(WriteMesh(o, file));
   }
-  PetscCall(WriteStep(o, file, step, time, nfields, fields));
+  PetscCall(WriteStep(o, file, step, time, nfields, fields, &dropped));
   PetscCall(GaleIOCloseFile(o->comm, o->h5tmp, &file));
   PetscCallMPI(MPI_Barrier(o->comm));
-  if (!rank) {
-    ierr = WriteXmf(o->h5tmp, "solution.h5", o->xmftmp, o->nCellsGlobal, o->nPoints, o->topoLen);
-    if (!ierr) ierr = SyncAndRename(o->h5tmp, o->h5);
-    if (!ierr) ierr = SyncAndRename(o->xmftmp, o->xmf);
-  }
+  if (!rank) ierr = Commit(o, (PetscBool)(!o->haveFile || dropped), o->haveFile ? step : -1);
   PetscCall(GaleIOShareError(o->comm, ierr));
   if (!o->haveFile) {
     o->haveFile = PETSC_TRUE;

@@ -5,7 +5,9 @@
  * Transient (PISO, PIMPLE): per time step n_outer outer iterations (PISO:
  *   1), each a momentum predictor and n_correctors pressure corrections
  *   with the momentum coefficients frozen; relaxation applies to all but
- *   the final outer iteration. */
+ *   the final outer iteration, whose face fluxes carry the relaxation
+ *   correction (1 - alpha_U)(phi - U_f.S) so the relaxed and final outer
+ *   iterations agree at convergence. */
 #include "gale_solver.h"
 
 PetscErrorCode GaleSolverSteadyIteration(GaleSolver s)
@@ -21,6 +23,7 @@ PetscErrorCode GaleSolverSteadyIteration(GaleSolver s)
   PetscCall(GaleSolverPressureCorrect(s, simplec, cs->relax_p, PETSC_TRUE));
   for (int k = 0; k < 4; k++)
     if (s->iteration == 1 || s->residual0[k] == 0) s->residual0[k] = s->residual[k];
+  s->relaxCorr = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -28,6 +31,7 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s)
 {
   const GaleCase *cs     = s->cs;
   const PetscInt  nOuter = cs->algorithm == GALE_ALG_PIMPLE ? PetscMax(cs->n_outer, 1) : 1;
+  PetscReal       res[4] = {0, 0, 0, 0};
 
   PetscFunctionBeginUser;
   s->iteration++;
@@ -38,7 +42,11 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s)
   PetscCall(PetscArraycpy(s->phiOld, s->phi, s->nf));
   for (PetscInt outer = 0; outer < nOuter; outer++) {
     const PetscBool final = outer == nOuter - 1 ? PETSC_TRUE : PETSC_FALSE;
-    PetscReal       res[4] = {0, 0, 0, 0};
+    s->relaxCorr = (!final && cs->relax_U < 1) ? 1 - cs->relax_U : 0;
+    if (s->relaxCorr > 0) {
+      PetscCall(PetscArraycpy(s->Urel, s->U, 3 * s->ncT));
+      PetscCall(PetscArraycpy(s->phiRel, s->phi, s->nf));
+    }
     PetscCall(GaleSolverMomentumAssemble(s, final ? 1.0 : cs->relax_U));
     PetscCall(GaleSolverMomentumSolve(s));
     for (PetscInt corr = 0; corr < PetscMax(cs->n_correctors, 1); corr++) PetscCall(GaleSolverPressureCorrect(s, PETSC_FALSE, final ? 1.0 : cs->relax_p, corr == 0 ? PETSC_TRUE : PETSC_FALSE));
@@ -50,5 +58,6 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s)
   }
   for (int k = 0; k < 4; k++)
     if (s->iteration == 1 || s->residual0[k] == 0) s->residual0[k] = s->residual[k];
+  s->relaxCorr = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -4,7 +4,8 @@
  * diagonal = -sum a_N so the row sums to zero, i.e. div(phi U) - U div(phi))
  * plus deferred correction F (phi_f^HO - phi_f^UW) for the chosen scheme.
  * Diffusion: nu |S| (deltaCoeff (U_N - U_P) + k . (grad U)_f), the k part
- * explicit (over-relaxed non-orthogonal correction).
+ * explicit (over-relaxed non-orthogonal correction; on fixed-value
+ * boundary faces with the owner cell's gradient).
  * Time: Euler V/dt (U - U^o), backward V/dt (3/2 U - 2 U^o + 1/2 U^oo).
  * Implicit under-relaxation: a_P/alpha, b += (1-alpha)/alpha a_P U_P. */
 #include "gale_solver.h"
@@ -89,12 +90,15 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
     const PetscReal  F = s->phi[f], A = m->faceMagAreas[f], D = nu * A * m->deltaCoeffs[f];
     const PetscReal *S = m->faceAreas + 3 * f;
     switch (s->ubc[b]) {
-    case GALE_UBC_FIXED:
+    case GALE_UBC_FIXED: {
+      const PetscReal *k = m->nonOrthCorr + 3 * f;
       for (int d = 0; d < 3; d++) {
+        const PetscReal *g  = s->gradU + 3 * d * ncT;
+        const PetscReal  kg = k[0] * g[o] + k[1] * g[ncT + o] + k[2] * g[2 * ncT + o];
         s->diagC[d * nc + o] += D + PetscMax(-F, 0);
-        s->rhsU[d * nc + o] += (D + PetscMax(-F, 0)) * s->Ub[d * s->nb + b];
+        s->rhsU[d * nc + o] += (D + PetscMax(-F, 0)) * s->Ub[d * s->nb + b] + nu * A * kg;
       }
-      break;
+    } break;
     case GALE_UBC_SYMMETRY:
       for (int d = 0; d < 3; d++) {
         PetscReal nd = S[d] / A, other = 0;

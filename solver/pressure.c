@@ -9,6 +9,15 @@
  * the fluxes are conservative to the linear-solver tolerance. */
 #include "gale_solver.h"
 
+/* k . (grad p)_P on a boundary face: the non-orthogonal part of the
+ * face-normal pressure gradient, from the owner cell's gradient. */
+static inline PetscReal BoundaryKGrad(GaleSolver s, PetscInt f)
+{
+  const PetscReal *k = s->mesh->nonOrthCorr + 3 * f;
+  const PetscInt   o = s->mesh->owner[f], ncT = s->ncT;
+  return k[0] * s->gradp[o] + k[1] * s->gradp[ncT + o] + k[2] * s->gradp[2 * ncT + o];
+}
+
 static PetscErrorCode ComputeHbyA(GaleSolver s, PetscBool simplec, PetscReal **rAout)
 {
   GaleMesh       m = s->mesh;
@@ -71,6 +80,14 @@ static PetscErrorCode ComputePhiHbyA(GaleSolver s, const PetscReal *rA)
       coef = rAf * rdt; /* rA = V/a_P (seconds), so coef * flux is a flux */
       if (s->cs->time_scheme == GALE_TIME_BACKWARD && s->iteration > 1) v += coef * (2.0 * (s->phiOld[f] - uo) - 0.5 * (s->phiOo[f] - uoo));
       else v += coef * (s->phiOld[f] - uo);
+    }
+    if (s->relaxCorr > 0) {
+      /* keeps the converged flux independent of alpha_U (Majumdar 1988):
+         without it a relaxed PIMPLE iteration and the final unrelaxed one
+         disagree on the Rhie-Chow flux and the time steps never settle */
+      PetscReal uf = 0;
+      for (int d = 0; d < 3; d++) uf += (w * s->Urel[d * ncT + o] + (1 - w) * s->Urel[d * ncT + n]) * S[d];
+      v += s->relaxCorr * (s->phiRel[f] - uf);
     }
     s->phiHbyA[f] = v;
   }
@@ -146,7 +163,7 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
     for (PetscInt b = 0; b < s->nb; b++) {
       const PetscInt f = ni + b, o = m->owner[f];
       rhs[o] -= s->phiHbyA[f];
-      if (s->pfix[b]) rhs[o] += rA[o] * m->faceMagAreas[f] * m->deltaCoeffs[f] * s->pfixv[b];
+      if (s->pfix[b]) rhs[o] += rA[o] * m->faceMagAreas[f] * (m->deltaCoeffs[f] * s->pfixv[b] + (corr ? BoundaryKGrad(s, f) : 0));
     }
     PetscCall(GaleLinSysSolve(ls, rhs, s->p, &st));
     if (firstCorrector && it == 0) {
@@ -170,7 +187,7 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
     for (PetscInt b = 0; b < s->nb; b++) {
       const PetscInt f = ni + b, o = m->owner[f];
       s->phi[f] = s->phiHbyA[f];
-      if (s->pfix[b]) s->phi[f] -= rA[o] * m->faceMagAreas[f] * m->deltaCoeffs[f] * (s->pfixv[b] - s->p[o]);
+      if (s->pfix[b]) s->phi[f] -= rA[o] * m->faceMagAreas[f] * (m->deltaCoeffs[f] * (s->pfixv[b] - s->p[o]) + (corr ? BoundaryKGrad(s, f) : 0));
     }
   }
   /* continuity error of the corrected fluxes: sum |net flux| / sum |flux| */

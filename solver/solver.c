@@ -38,6 +38,8 @@ PetscErrorCode GaleSolverCreate(const GaleCase *cs, GaleMesh m, GaleSolver *out)
   PetscCall(PetscCalloc1(s->ni + 1, &s->aPN));
   PetscCall(PetscCalloc1(s->ni + 1, &s->aNP));
   PetscCall(PetscCalloc1(ncT + 1, &s->pPrev));
+  PetscCall(PetscCalloc1(3 * ncT + 1, &s->Urel));
+  PetscCall(PetscCalloc1(nf + 1, &s->phiRel));
   PetscCall(PetscCalloc1(3 * nc + 1, &s->rhsU));
   PetscCall(PetscCalloc1(nc + 1, &s->rhsP));
   PetscCall(PetscCalloc1(3 * ncT + 1, &s->work));
@@ -92,6 +94,8 @@ PetscErrorCode GaleSolverDestroy(GaleSolver *sp)
   PetscCall(PetscFree(s->aPN));
   PetscCall(PetscFree(s->aNP));
   PetscCall(PetscFree(s->pPrev));
+  PetscCall(PetscFree(s->Urel));
+  PetscCall(PetscFree(s->phiRel));
   PetscCall(PetscFree(s->rhsU));
   PetscCall(PetscFree(s->rhsP));
   PetscCall(PetscFree(s->work));

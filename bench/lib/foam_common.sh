@@ -216,8 +216,8 @@ EOF
 # Linear solvers as Gale's defaults: p by algebraic multigrid to relTol 0.05,
 # U by a Krylov/smoother to relTol 0.1 (steady); transient final correctors
 # are solved tighter, as icoFoam's tutorial does.
-write_solution() { # CASE SOLVER CLOSED(0|1)
-  local c=$1 solver=$2 closed=$3 ref=""
+write_solution() { # CASE SOLVER CLOSED(0|1) [RESIDUAL_TOL]
+  local c=$1 solver=$2 closed=$3 rtol=${4:-1e-5} ref=""
   [[ $closed == 1 ]] && ref="pRefCell 0; pRefValue 0;"
   { foam_header dictionary fvSolution; cat <<EOF
 solvers
@@ -256,7 +256,7 @@ SIMPLE
     nNonOrthogonalCorrectors 0;
     consistent      no;
     $ref
-    residualControl { p 1e-5; U 1e-5; }
+    residualControl { p $rtol; U $rtol; }
 }
 relaxationFactors
 {
@@ -285,10 +285,11 @@ EOF
   } > "$1/system/decomposeParDict"
 }
 
-# make_case DIR CASE SOLVER: a complete OpenFOAM case, mesh included.
-# CASE: cavity_re100 | cavity_re1000 | pitzDaily.
+# make_case DIR CASE SOLVER [RESIDUAL_TOL]: a complete OpenFOAM case, mesh
+# included. CASE: cavity_re100 | cavity_re1000 | pitzDaily. RESIDUAL_TOL:
+# simpleFoam's residualControl for p and U (default 1e-5, as Gale's cases).
 make_case() {
-  local d=$1 case=$2 solver=$3
+  local d=$1 case=$2 solver=$3 rtol=${4:-1e-5}
   rm -rf "$d"; mkdir -p "$d/0" "$d/constant" "$d/system"
   case $case in
     cavity_re100|cavity_re1000)
@@ -298,13 +299,13 @@ make_case() {
       write_cavity_fields "$d"
       write_physics "$d" "$nu"
       if [[ $solver == simpleFoam ]]; then
-        write_control "$d" simpleFoam 1 20000
+        write_control "$d" simpleFoam 1 50000
       else
         # dx = 1/129, |U| <= 1: dt = 0.5 dx gives Courant number <= 0.5.
         write_control "$d" icoFoam "$(awk 'BEGIN{printf "%.8g", 0.5/129}')" "$end" "$tol"
       fi
       write_schemes "$d" "$solver"
-      write_solution "$d" "$solver" 1
+      write_solution "$d" "$solver" 1 "$rtol"
       (cd "$d" && blockMesh >log.blockMesh 2>&1) || die "blockMesh failed in $d (see $d/log.blockMesh)"
       ;;
     pitzDaily)
@@ -316,9 +317,9 @@ make_case() {
       cp "$pm"/* "$d/constant/polyMesh/"
       write_pitzdaily_fields "$d"
       write_physics "$d" 1e-3
-      write_control "$d" simpleFoam 1 20000
+      write_control "$d" simpleFoam 1 50000
       write_schemes "$d" simpleFoam
-      write_solution "$d" simpleFoam 0
+      write_solution "$d" simpleFoam 0 "$rtol"
       ;;
     *) die "unknown case '$case' (expected cavity_re100, cavity_re1000, pitzDaily)";;
   esac

@@ -29,8 +29,6 @@ static char        gErrMsg[4096];
 
 #define CHECK(call) assert_int_equal(0, (int)(call))
 
-/* ------------------------------------------------------------- the mesh */
-
 static PetscInt PointId(PetscInt nx, PetscInt ny, PetscInt i, PetscInt j, PetscInt k)
 {
   return i + (nx + 1) * (j + (ny + 1) * k);
@@ -108,8 +106,6 @@ static PetscErrorCode BuildBox(MPI_Comm comm, PetscInt nx, PetscInt ny, PetscInt
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* ------------------------------------------------------------- fields */
-
 typedef struct {
   PetscInt   stride;
   PetscReal *p, *U, *phi;
@@ -170,8 +166,6 @@ static PetscErrorCode WriteSteps(const char *dir, PetscBool append, PetscInt n, 
   PetscCall(GaleOutputDestroy(&out));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
-
-/* ------------------------------------------------ serial checks (rank 0) */
 
 static int Close(double a, double b)
 {
@@ -350,8 +344,6 @@ static char *ReadText(const char *path)
   fclose(fp);
   return s;
 }
-
-/* --------------------------------------------------------------- tests */
 
 static void test_solution_write_read(void **state)
 {
@@ -616,8 +608,6 @@ static void test_append_bad_file(void **state)
   }
   AssertOnRoot(bad);
 }
-
-/* ----------------------------------------------------------------- main */
 
 /* Options (for manual kill -9 experiments on bigger meshes): -sample_first
  * F -sample_steps K write steps F..F+K-1 (default 1, 2), -sample_append
