@@ -124,7 +124,8 @@ done
 # Reference solutions: serial simpleFoam converged to --ref-tol (default
 # 1e-8), far below the benchmark's 1e-5, so that the profiles carry no
 # iteration error (a 1e-5 stop leaves differences of a few 1e-3 in the cavity).
-if [[ -n $refdir ]]; then
+# Done when simpleFoam is among --solvers.
+if [[ -n $refdir && ,$solvers, == *,simpleFoam,* ]]; then
   for case in "${case_list[@]}"; do
     d=$workdir/$case.reference
     make_case "$d" "$case" simpleFoam "$reftol"

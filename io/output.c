@@ -16,10 +16,15 @@
  * Crash safety: a write never modifies solution.h5. Rank 0 copies it to
  * solution.h5.tmp (or, for the first write of a fresh run, the mesh is
  * written to a new tmp file), all ranks add the step, rank 0 writes
- * solution.xmf.tmp from what the tmp file holds, fsyncs and renames both
- * over the old files. A kill -9 at any moment leaves the previous pair
- * readable; a stale tmp file is simply overwritten. Writing a step that is
- * already in the file (restart) replaces it and drops later steps. */
+ * solution.xmf.tmp from what the tmp file holds, fsyncs both and renames
+ * them over the old files (see Commit for the order). A kill -9 at any
+ * moment leaves a readable solution.h5 and an xmf that lists only steps it
+ * holds; a stale tmp file is simply overwritten. Each write copies the
+ * file, so its cost grows with the number of steps written: cheap for
+ * steady runs, worth a per-step file scheme for long transient series.
+ * Writing a step that is already in the file (restart) replaces it and
+ * drops later steps; GaleOutputCreate with append rewrites the xmf from
+ * solution.h5, healing one a crash left behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,8 +56,9 @@ PetscErrorCode GaleIOShareError(MPI_Comm comm, PetscErrorCode ierr)
 
 static PetscErrorCode MkdirP(const char *dir)
 {
-  char   buf[GALE_PATH_LEN];
-  size_t n;
+  char        buf[GALE_PATH_LEN];
+  size_t      n;
+  struct stat st;
 
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(buf, dir, sizeof(buf)));
@@ -66,6 +72,7 @@ static PetscErrorCode MkdirP(const char *dir)
       buf[i] = c;
     }
   }
+  PetscCheck(stat(dir, &st) == 0 && S_ISDIR(st.st_mode), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: not a directory", dir);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -73,14 +80,10 @@ PetscErrorCode GaleIOMkdir(MPI_Comm comm, const char *dir)
 {
   PetscMPIInt    rank;
   PetscErrorCode ierr = PETSC_SUCCESS;
-  struct stat    st;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) {
-    ierr = MkdirP(dir);
-    if (!ierr && (stat(dir, &st) || !S_ISDIR(st.st_mode))) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_FILE_OPEN, PETSC_ERROR_INITIAL, "%s: not a directory", dir);
-  }
+  if (!rank) ierr = MkdirP(dir);
   PetscCall(GaleIOShareError(comm, ierr));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -131,7 +134,7 @@ PetscErrorCode GaleIOCommitFile(MPI_Comm comm, const char *from, const char *to)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Byte copy of src to dst (truncated), fsynced. */
+/* Byte copy of src to dst (truncated); Commit fsyncs it before renaming. */
 static PetscErrorCode CopyFile(const char *src, const char *dst)
 {
   const size_t bs = 8u << 20;

@@ -70,6 +70,10 @@ PetscErrorCode GaleSolverSetupBC(GaleSolver s)
       if (s->pfix[b]) npf++;
     }
   }
+  PetscCall(PetscMalloc1(s->nb + 1, &s->bActive));
+  s->nbActive = 0;
+  for (PetscInt b = 0; b < s->nb; b++)
+    if (s->ubc[b] != GALE_UBC_EMPTY) s->bActive[s->nbActive++] = b;
   {
     PetscInt g = 0;
     PetscCallMPI(MPIU_Allreduce(&npf, &g, 1, MPIU_INT, MPI_SUM, m->comm));
@@ -110,7 +114,8 @@ PetscErrorCode GaleSolverUpdateBoundaryValues(GaleSolver s)
 
   PetscFunctionBeginUser;
   PetscCall(RefreshFixedValues(s));
-  for (PetscInt b = 0; b < s->nb; b++) {
+  for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b = s->bActive[ib];
     const PetscInt   f = s->ni + b, c = m->owner[f];
     const PetscReal *S = m->faceAreas + 3 * f, A = m->faceMagAreas[f];
     PetscReal        n[3] = {S[0] / A, S[1] / A, S[2] / A}, un;

@@ -49,6 +49,7 @@ struct _p_GaleSolver {
   PetscBool   *pfix;           /* per boundary face: p fixed */
   PetscReal   *Ufix, *pfixv;   /* fixed values (3*nb component-major, nb) */
   PetscInt    *faceBC;         /* case BC index per boundary face */
+  PetscInt    *bActive, nbActive; /* boundary faces that are not empty (the only ones loops visit) */
 
   GaleLinSys lsU, lsP;
 

@@ -70,24 +70,25 @@ PetscErrorCode GaleSolverGradient(GaleSolver s, const PetscReal *phi, const Pets
   if (s->cs->gradient == GALE_GRAD_LEASTSQUARES) {
     PetscReal *r = s->work; /* 3*nc accumulator */
     PetscCall(PetscArrayzero(r, 3 * nc));
-    for (PetscInt f = 0; f < s->nf; f++) {
-      const PetscInt o = m->owner[f];
+    for (PetscInt f = 0; f < s->ni; f++) {
+      const PetscInt o = m->owner[f], n = m->neighbour[f];
       PetscReal      d[3], w, dphi;
-      if (f < s->ni) {
-        const PetscInt n = m->neighbour[f];
-        for (int k = 0; k < 3; k++) d[k] = m->cellCentres[3 * n + k] - m->cellCentres[3 * o + k];
-        w    = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-        dphi = phi[n] - phi[o];
-        if (o < nc)
-          for (int k = 0; k < 3; k++) r[3 * o + k] += w * d[k] * dphi;
-        if (n < nc)
-          for (int k = 0; k < 3; k++) r[3 * n + k] += w * d[k] * dphi;
-      } else {
-        for (int k = 0; k < 3; k++) d[k] = m->faceCentres[3 * f + k] - m->cellCentres[3 * o + k];
-        w    = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-        dphi = phib[f - s->ni] - phi[o];
+      for (int k = 0; k < 3; k++) d[k] = m->cellCentres[3 * n + k] - m->cellCentres[3 * o + k];
+      w    = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+      dphi = phi[n] - phi[o];
+      if (o < nc)
         for (int k = 0; k < 3; k++) r[3 * o + k] += w * d[k] * dphi;
-      }
+      if (n < nc)
+        for (int k = 0; k < 3; k++) r[3 * n + k] += w * d[k] * dphi;
+    }
+    /* empty faces carry phi_b = phi_P: no contribution to the sums */
+    for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+      const PetscInt f = s->ni + s->bActive[ib], o = m->owner[f];
+      PetscReal      d[3], w, dphi;
+      for (int k = 0; k < 3; k++) d[k] = m->faceCentres[3 * f + k] - m->cellCentres[3 * o + k];
+      w    = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+      dphi = phib[f - s->ni] - phi[o];
+      for (int k = 0; k < 3; k++) r[3 * o + k] += w * d[k] * dphi;
     }
     for (PetscInt c = 0; c < nc; c++) {
       const PetscReal *Gi = s->lsqInv + 9 * c;
@@ -103,8 +104,9 @@ PetscErrorCode GaleSolverGradient(GaleSolver s, const PetscReal *phi, const Pets
       if (n < nc)
         for (int k = 0; k < 3; k++) grad[k * ncT + n] -= pf * S[k];
     }
-    for (PetscInt f = s->ni; f < s->nf; f++) {
-      const PetscInt   o = m->owner[f];
+    /* empty faces come in opposite pairs (flat 2D extrusion) whose phi_P S_f cancel */
+    for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+      const PetscInt   f = s->ni + s->bActive[ib], o = m->owner[f];
       const PetscReal *S = m->faceAreas + 3 * f, pf = phib[f - s->ni];
       for (int k = 0; k < 3; k++) grad[k * ncT + o] += pf * S[k];
     }

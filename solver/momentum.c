@@ -85,7 +85,8 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
     }
   }
   for (int d = 0; d < 3; d++) PetscCall(PetscArraycpy(s->diagC + d * nc, diag, nc));
-  for (PetscInt b = 0; b < s->nb; b++) {
+  for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b = s->bActive[ib];
     const PetscInt   f = ni + b, o = m->owner[f];
     const PetscReal  F = s->phi[f], A = m->faceMagAreas[f], D = nu * A * m->deltaCoeffs[f];
     const PetscReal *S = m->faceAreas + 3 * f;

@@ -91,7 +91,8 @@ static PetscErrorCode ComputePhiHbyA(GaleSolver s, const PetscReal *rA)
     }
     s->phiHbyA[f] = v;
   }
-  for (PetscInt b = 0; b < s->nb; b++) {
+  for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b = s->bActive[ib];
     const PetscInt   f = s->ni + b, o = m->owner[f];
     const PetscReal *S = m->faceAreas + 3 * f;
     PetscReal        v = 0;
@@ -134,7 +135,8 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
     if (o < nc) ls->ad[ls->diagIdx[o]] += coef;
     if (n < nc) ls->ad[ls->diagIdx[n]] += coef;
   }
-  for (PetscInt b = 0; b < s->nb; b++) {
+  for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b = s->bActive[ib];
     const PetscInt f = ni + b, o = m->owner[f];
     if (s->pfix[b]) ls->ad[ls->diagIdx[o]] += rA[o] * m->faceMagAreas[f] * m->deltaCoeffs[f];
   }
@@ -160,7 +162,8 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
       if (o < nc) rhs[o] -= v;
       if (n < nc) rhs[n] += v;
     }
-    for (PetscInt b = 0; b < s->nb; b++) {
+    for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b = s->bActive[ib];
       const PetscInt f = ni + b, o = m->owner[f];
       rhs[o] -= s->phiHbyA[f];
       if (s->pfix[b]) rhs[o] += rA[o] * m->faceMagAreas[f] * (m->deltaCoeffs[f] * s->pfixv[b] + (corr ? BoundaryKGrad(s, f) : 0));
@@ -184,7 +187,8 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
       }
       s->phi[f] = v;
     }
-    for (PetscInt b = 0; b < s->nb; b++) {
+    for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b = s->bActive[ib];
       const PetscInt f = ni + b, o = m->owner[f];
       s->phi[f] = s->phiHbyA[f];
       if (s->pfix[b]) s->phi[f] -= rA[o] * m->faceMagAreas[f] * (m->deltaCoeffs[f] * (s->pfixv[b] - s->p[o]) + (corr ? BoundaryKGrad(s, f) : 0));

@@ -105,6 +105,7 @@ PetscErrorCode GaleSolverDestroy(GaleSolver *sp)
   PetscCall(PetscFree(s->Ufix));
   PetscCall(PetscFree(s->pfixv));
   PetscCall(PetscFree(s->faceBC));
+  PetscCall(PetscFree(s->bActive));
   PetscCall(PetscFree(*sp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

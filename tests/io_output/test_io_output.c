@@ -260,6 +260,39 @@ static int CheckTopology(GaleMesh g, const int64_t *t, int64_t len)
   return bad || k != len;
 }
 
+static char *ReadText(const char *path)
+{
+  FILE *fp = fopen(path, "rb");
+  char *s;
+  long  n;
+  if (!fp) return NULL;
+  fseek(fp, 0, SEEK_END);
+  n = ftell(fp);
+  fseek(fp, 0, SEEK_SET);
+  s = calloc((size_t)n + 1, 1);
+  if (fread(s, 1, (size_t)n, fp) != (size_t)n) s[0] = 0;
+  fclose(fp);
+  return s;
+}
+
+/* Steps the xmf in dir refers to, as "1,2,3" (from its /steps/N/p items). */
+static int XmfSteps(const char *dir, char *list, size_t len)
+{
+  char        path[512], *s;
+  const char *q;
+
+  list[0] = 0;
+  snprintf(path, sizeof(path), "%s/solution.xmf", dir);
+  if (!(s = ReadText(path))) return 1;
+  for (q = s; (q = strstr(q, "solution.h5:/steps/")); q++) {
+    long long   step = strtoll(q + strlen("solution.h5:/steps/"), NULL, 10);
+    const char *end  = strchr(q, '<');
+    if (end && end - q > 2 && !strncmp(end - 2, "/p", 2)) snprintf(list + strlen(list), len - strlen(list), "%s%lld", list[0] ? "," : "", step);
+  }
+  free(s);
+  return 0;
+}
+
 /* Check solution.h5 in dir: mesh, and steps[] with p, U as written. */
 static int CheckSolutionFile(const char *dir, PetscInt n, const PetscInt steps[])
 {
@@ -275,6 +308,10 @@ static int CheckSolutionFile(const char *dir, PetscInt n, const PetscInt steps[]
   for (PetscInt i = 0; i < n; i++) snprintf(expect + strlen(expect), sizeof(expect) - strlen(expect), "%s%lld", i ? "," : "", (long long)steps[i]);
   if (strcmp(list, expect)) {
     fprintf(stderr, "%s: steps %s, expected %s\n", h5, list, expect);
+    return 1;
+  }
+  if (XmfSteps(dir, list, sizeof(list)) || strcmp(list, expect)) {
+    fprintf(stderr, "%s/solution.xmf: steps %s, expected %s\n", dir, list, expect);
     return 1;
   }
   for (PetscInt f = 0; f < g->nFaces; f++) len += (1 + g->faceOffsets[f + 1] - g->faceOffsets[f]) * (f < g->nInternalFaces ? 2 : 1);
@@ -328,21 +365,6 @@ static void AssertOnRoot(int result)
 static void Dir(char *buf, size_t len, const char *name)
 {
   snprintf(buf, len, "%s/%s", gRoot, name);
-}
-
-static char *ReadText(const char *path)
-{
-  FILE *fp = fopen(path, "rb");
-  char *s;
-  long  n;
-  if (!fp) return NULL;
-  fseek(fp, 0, SEEK_END);
-  n = ftell(fp);
-  fseek(fp, 0, SEEK_SET);
-  s = calloc((size_t)n + 1, 1);
-  if (fread(s, 1, (size_t)n, fp) != (size_t)n) s[0] = 0;
-  fclose(fp);
-  return s;
 }
 
 static void test_solution_write_read(void **state)
