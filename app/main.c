@@ -4,6 +4,8 @@
  * Errors print one clear line ("gale: error: ...") instead of a PETSc
  * traceback; user-input errors exit with status 1. */
 #include "gale_run.h"
+#include "gale_post.h"
+#include "gale_surrogate.h"
 #include <string.h>
 #include <dlfcn.h>
 
@@ -18,6 +20,9 @@ static void SingleThreadedBLAS(void)
 
 static const char usage[] = "usage: gale run DIR [--restart] [PETSc options]\n"
                             "       gale mesh DIR\n"
+                            "       gale post DIR [options]\n"
+                            "       gale sweep DIR [options]\n"
+                            "       gale surrogate train|predict ...\n"
                             "Runs the case in DIR (DIR/case.yaml; see docs/case-yaml.md). Under MPI: mpirun -np N gale run DIR\n"
                             "Linear solvers can be tuned with PETSc options, e.g. -p_ksp_type cg -p_pc_type hypre -U_ksp_monitor\n";
 
@@ -51,27 +56,35 @@ int main(int argc, char **argv)
 
   pargv    = (char **)calloc((size_t)argc + 1, sizeof(char *));
   pargv[0] = argv[0];
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--restart")) restart = PETSC_TRUE;
-    else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(usage, stdout);
+  if (argc > 1 && (!strcmp(argv[1], "post") || !strcmp(argv[1], "sweep") || !strcmp(argv[1], "surrogate"))) {
+    /* these commands parse their own arguments (argv[1..]) */
+    cmd = argv[1];
+  } else {
+    for (int i = 1; i < argc; i++) {
+      if (!strcmp(argv[i], "--restart")) restart = PETSC_TRUE;
+      else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        fputs(usage, stdout);
+        free(pargv);
+        return 0;
+      } else if (argv[i][0] != '-' && !cmd) cmd = argv[i];
+      else if (argv[i][0] != '-' && !dir) dir = argv[i];
+      else pargv[pargc++] = argv[i];
+    }
+    if (!cmd || !dir || (strcmp(cmd, "run") && strcmp(cmd, "mesh"))) {
+      fputs(usage, stderr);
       free(pargv);
-      return 0;
-    } else if (argv[i][0] != '-' && !cmd) cmd = argv[i];
-    else if (argv[i][0] != '-' && !dir) dir = argv[i];
-    else pargv[pargc++] = argv[i];
-  }
-  if (!cmd || !dir || (strcmp(cmd, "run") && strcmp(cmd, "mesh"))) {
-    fputs(usage, stderr);
-    free(pargv);
-    return 1;
+      return 1;
+    }
   }
   SingleThreadedBLAS();
   ierr = PetscInitialize(&pargc, &pargv, NULL, NULL);
   if (ierr) return 1;
   PetscPushErrorHandler(GaleErrorHandler, NULL);
   if (!strcmp(cmd, "run")) ierr = GaleRunCase(PETSC_COMM_WORLD, dir, restart, &status);
-  else ierr = GaleMeshCase(PETSC_COMM_WORLD, dir);
+  else if (!strcmp(cmd, "mesh")) ierr = GaleMeshCase(PETSC_COMM_WORLD, dir);
+  else if (!strcmp(cmd, "post")) ierr = GalePostMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
+  else if (!strcmp(cmd, "sweep")) ierr = GaleSweepMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
+  else ierr = GaleSurrogateMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
   if (ierr && gale_error_local) {
     /* errors found on one rank only would leave the others waiting: abort all */
     PetscMPIInt size;

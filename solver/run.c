@@ -2,7 +2,7 @@
  * the steady or transient loop with per-iteration progress (residuals,
  * continuity, linear iterations, force coefficients, s/iteration and time
  * left), writes forces.csv, solution.h5/.xmf and checkpoints at the output
- * interval and at the end, stops on convergence, divergence or SIGTERM/
+ * interval and at the end, residuals.csv every iteration, stops on convergence, divergence or SIGTERM/
  * SIGINT (after a checkpoint), and writes results/summary.yaml. */
 #include "gale_run.h"
 #include "gale_solver.h"
@@ -23,7 +23,7 @@ typedef struct {
   GaleMesh   global, local;
   GaleSolver s;
   GaleOutput out;
-  FILE      *forces;
+  FILE      *forces, *residuals;
   PetscBool  haveForces;
   GaleForces F;
 } RunCtx;
@@ -139,6 +139,29 @@ static PetscErrorCode OpenForces(RunCtx *r, PetscBool restart)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+static PetscErrorCode OpenResiduals(RunCtx *r, PetscBool restart)
+{
+  PetscMPIInt rank;
+  char        path[GALE_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(r->local->comm, &rank));
+  if (rank) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/residuals.csv", r->results));
+  r->residuals = fopen(path, restart ? "a" : "w");
+  PetscCheck(r->residuals, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
+  if (!restart) fprintf(r->residuals, "iteration,time,Ux,Uy,Uz,p,continuity,its_Ux,its_Uy,its_Uz,its_p,seconds\n");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void WriteResidualsLine(RunCtx *r, PetscReal seconds)
+{
+  GaleSolver s = r->s;
+  if (!r->residuals) return;
+  fprintf(r->residuals, "%" PetscInt_FMT ",%.10g,%.6e,%.6e,%.6e,%.6e,%.6e,%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%.4f\n", s->iteration, (double)s->time, (double)s->residual[0], (double)s->residual[1], (double)s->residual[2], (double)s->residual[3], (double)s->continuity, s->linIts[0], s->linIts[1], s->linIts[2], s->linIts[3], (double)seconds);
+  fflush(r->residuals);
+}
+
 static void WriteForcesLine(RunCtx *r)
 {
   const GaleForces *F = &r->F;
@@ -202,6 +225,7 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
   if (rank) PetscCall(GaleMeshDestroy(&r.global)); /* only rank 0 needs the global mesh (topology output) */
   r.haveForces = cs->nforce_patches > 0 ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(OpenForces(&r, restart));
+  PetscCall(OpenResiduals(&r, restart));
   signal(SIGTERM, OnSignal);
   signal(SIGINT, OnSignal);
 
@@ -228,6 +252,7 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
       WriteForcesLine(&r);
     }
     PetscCall(PetscTime(&tNow));
+    WriteResidualsLine(&r, (PetscReal)(tNow - tStart));
     {
       PetscReal per  = (tNow - tStart) / (PetscReal)(r.s->iteration - startIt);
       PetscReal left = per * (PetscReal)(nSteps - r.s->iteration);
@@ -261,6 +286,7 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
   PetscCall(PetscPrintf(comm, "%s after %" PetscInt_FMT " %s, %.2f s wall time\n", converged ? (r.s->transient ? "Finished" : "Converged") : (*status == 2 ? "Diverged" : "Stopped"), r.s->iteration, r.s->transient ? "time steps" : "iterations", (double)(tNow - t0)));
   PetscCall(PetscPrintf(comm, "Results: %s/solution.xmf (open in ParaView), %s/summary.yaml\n", r.results, r.results));
   if (r.forces) fclose(r.forces);
+  if (r.residuals) fclose(r.residuals);
   signal(SIGTERM, SIG_DFL);
   signal(SIGINT, SIG_DFL);
   PetscCall(GaleOutputDestroy(&r.out));
