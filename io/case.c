@@ -23,12 +23,22 @@ const char *const GaleConvections[] = {"upwind", "linearUpwind", "vanLeer", "lin
 const char *const GaleGradients[]   = {"gauss", "leastSquares", NULL};
 const char *const GaleTimeSchemes[] = {"euler", "backward", NULL};
 
-static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", NULL};
-static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", NULL};
+static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", "turbulence", NULL};
+static const char *const TurbKeys[]      = {"model", "relaxation", NULL};
+static const char *const TurbModels[]    = {"laminar", "SpalartAllmaras", NULL};
+static const char *const BCTurbKeys[]    = {"intensity", "length_scale", "viscosity_ratio", "nuTilda", "k", "omega", "epsilon", NULL};
+static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", "octree", NULL};
+static const char *const OctreeKeys[]    = {"domain", "patches", "geometry", "regions", "cells_between_levels", "feature_angle", "location_in_mesh", NULL};
+static const char *const DomainKeys[]    = {"min", "max", "cells", NULL};
+static const char *const SideKeys[]      = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax", NULL};
+static const char *const GeometryKeys[]  = {"file", "patch", "regions", "levels", "scale", "rotate", "translate", NULL};
+static const char *const RefineKeys[]    = {"box", "distance", "level", NULL};
+static const char *const RefBoxKeys[]    = {"min", "max", NULL};
+static const char *const RefDistKeys[]   = {"geometry", "distance", NULL};
 static const char *const BlockKeys[]     = {"box", "vertices", "cells", "grading", "patches", NULL};
 static const char *const FaceKeys[]      = {"imin", "imax", "jmin", "jmax", "kmin", "kmax", NULL};
 static const char *const FluidKeys[]     = {"nu", "rho", NULL};
-static const char *const BCKeys[]        = {"type", "U", "p", NULL};
+static const char *const BCKeys[]        = {"type", "U", "p", "turbulence", NULL};
 static const char *const ValueKeys[]     = {"expression", "table", NULL};
 static const char *const TableKeys[]     = {"axis", "rows", NULL};
 static const char *const Axes[]          = {"x", "y", "z", NULL};
@@ -409,8 +419,8 @@ static PetscErrorCode ReadBlock(const Rd *r, yaml_node_t *n, int ib, GaleBlock *
 static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char *dir, GaleCase *cs)
 {
   Sec          s;
-  yaml_node_t *pm, *bl;
-  int          lpm = 0, lbl = 0, i;
+  yaml_node_t *pm, *bl, *oc;
+  int          lpm = 0, lbl = 0, loc = 0, i;
   char         got[64], path[GALE_PATH_LEN];
 
   PetscFunctionBeginUser;
@@ -419,8 +429,15 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
   PetscCall(OptReal(r, &s, "merge_tolerance", R_POS, &cs->merge_tolerance, NULL));
   pm = Get(r, n, "polyMesh", &lpm);
   bl = Get(r, n, "blocks", &lbl);
+  oc = Get(r, n, "octree", &loc);
   PetscCheck(!pm || !bl, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'polyMesh' and 'blocks' (line %d) (expected exactly one)", r->file, lpm, lbl);
-  PetscCheck(pm || bl, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks)", r->file, line);
+  PetscCheck(!oc || (!pm && !bl), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'octree' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree)", r->file, loc, pm ? "polyMesh" : "blocks", pm ? lpm : lbl);
+  PetscCheck(pm || bl || oc, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree)", r->file, line);
+  if (oc) {
+    cs->mesh_source = GALE_MESH_OCTREE;
+    PetscCall(ReadOctree(r, oc, loc, dir, &cs->octree));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (pm) {
     cs->mesh_source = GALE_MESH_POLYMESH;
     PetscCall(String(r, pm, "mesh.polyMesh", path, sizeof(path)));
@@ -540,6 +557,20 @@ static PetscErrorCode ReadBC(const Rd *r, yaml_node_t *kn, yaml_node_t *n, GaleB
   Path(w, sizeof(w), name, "U");
   if (u) PetscCall(ReadVectorValue(r, u, w, &bc->U));
   PetscCall(OptReal(r, &s, "p", R_ANY, &bc->p, NULL));
+  if ((u = Get(r, n, "turbulence", &lu))) {
+    Sec ts;
+    PetscCheck(bc->type == GALE_BC_INLET || bc->type == GALE_BC_FREESTREAM, r->comm, GALE_ERR_USER, "%s:%d: key 'turbulence' is only used where flow enters (expected a boundary of type inlet or freestream, got %s)", r->file, lu, GaleBCTypes[type]);
+    Path(w, sizeof(w), name, "turbulence");
+    PetscCall(Open(r, u, w, lu, BCTurbKeys, &ts));
+    PetscCall(OptReal(r, &ts, "intensity", R_POS, &bc->turb_intensity, NULL));
+    PetscCall(OptReal(r, &ts, "length_scale", R_POS, &bc->turb_length, NULL));
+    PetscCall(OptReal(r, &ts, "viscosity_ratio", R_POS, &bc->turb_viscosity_ratio, NULL));
+    PetscCall(OptReal(r, &ts, "nuTilda", R_POS, &bc->nuTilda, NULL));
+    PetscCall(OptReal(r, &ts, "k", R_POS, &bc->k, NULL));
+    PetscCall(OptReal(r, &ts, "omega", R_POS, &bc->omega, NULL));
+    PetscCall(OptReal(r, &ts, "epsilon", R_POS, &bc->epsilon, NULL));
+    PetscCheck((bc->turb_intensity > 0) == (bc->turb_length > 0), r->comm, GALE_ERR_USER, "%s:%d: 'intensity' and 'length_scale' go together in '%s' (expected both or neither)", r->file, lu, w);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -806,6 +837,14 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
     PetscCall(OptInt(r, &s, "log_interval", R_POS, &cs->log_interval, NULL));
   }
   if ((n = Get(r, root, "forces", &line))) PetscCall(ReadForces(r, n, line, cs));
+  PetscCall(PetscStrncpy(cs->turb.model, "laminar", sizeof(cs->turb.model)));
+  if ((n = Get(r, root, "turbulence", &line))) {
+    PetscInt model = 0;
+    PetscCall(Open(r, n, "turbulence", line, TurbKeys, &s));
+    PetscCall(OptChoice(r, &s, "model", "turbulence model", TurbModels, &model));
+    PetscCall(PetscStrncpy(cs->turb.model, TurbModels[model], sizeof(cs->turb.model)));
+    PetscCall(OptReal(r, &s, "relaxation", R_UNIT, &cs->turb.relax, NULL));
+  }
   if (cs->ref_velocity == 0) cs->ref_velocity = DefaultRefVelocity(cs);
   if (cs->ref_density == 0) cs->ref_density = cs->rho;
   if (cs->mesh_source == GALE_MESH_BLOCK) PetscCall(CheckBlockPatches(r, Get(r, root, "mesh", NULL), cs));

@@ -15,7 +15,7 @@
 
 typedef struct GaleCase_s GaleCase; /* also declared in mesh/gale_mesh.h (C11 allows both) */
 
-typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH } GaleMeshSource;
+typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH, GALE_MESH_OCTREE } GaleMeshSource;
 
 /* One hex block: 8 vertices in OpenFOAM blockMesh order (0-3 bottom face
  * counter-clockwise seen from above, 4-7 the top face), cells per local
@@ -30,6 +30,51 @@ typedef struct {
   PetscReal grading[3];
   char      patch[6][GALE_NAME_LEN];
 } GaleBlock;
+
+#define GALE_MAX_GEOMETRIES     16
+#define GALE_MAX_REFINE_REGIONS 32
+#define GALE_MAX_REGION_PATCHES 32
+#define GALE_MAX_REFINE_LEVEL   12
+
+/* mesh.octree.geometry[i]: a triangulated surface (STL/OBJ) and how it is
+ * meshed (see docs/mesher.md). */
+typedef struct {
+  char      file[GALE_PATH_LEN];  /* resolved against the case dir */
+  char      patch[GALE_NAME_LEN]; /* patch of every region not in `regions`; "" = the region's own name */
+  PetscInt  nregions;             /* regions: {surface region: patch} */
+  char      region[GALE_MAX_REGION_PATCHES][GALE_NAME_LEN];
+  char      region_patch[GALE_MAX_REGION_PATCHES][GALE_NAME_LEN];
+  PetscInt  levels[2];            /* min, max refinement level at the surface */
+  PetscReal scale[3], rotate[3], translate[3]; /* x' = R(rotate) (scale x) + translate; defaults 1, 0, 0 */
+  PetscInt  line;
+} GaleOctreeGeometry;
+
+/* mesh.octree.regions[i]: refine a box, or within a distance of a geometry. */
+typedef enum { GALE_REFINE_BOX, GALE_REFINE_DISTANCE } GaleRefineKind;
+typedef struct {
+  GaleRefineKind kind;
+  PetscReal      min[3], max[3]; /* box */
+  PetscInt       geometry;       /* distance: index into geometry */
+  PetscReal      distance;
+  PetscInt       level;
+  PetscInt       line;
+} GaleOctreeRegionSettings;
+
+/* mesh.octree: the castellated octree mesher's settings. */
+typedef struct {
+  PetscReal                min[3], max[3];    /* domain box */
+  PetscInt                 cells[3];          /* background (level 0) cells */
+  char                     patch[6][GALE_NAME_LEN]; /* xmin xmax ymin ymax zmin zmax */
+  PetscInt                 ngeometries;
+  GaleOctreeGeometry       geometries[GALE_MAX_GEOMETRIES];
+  PetscInt                 nregions;
+  GaleOctreeRegionSettings regions[GALE_MAX_REFINE_REGIONS];
+  PetscInt                 cells_between_levels; /* default 1 */
+  PetscReal                feature_angle;        /* degrees, default 30; 0 turns it off */
+  PetscBool                has_location;
+  PetscReal                location[3];          /* location_in_mesh */
+  PetscInt                 line, location_line;  /* lines of 'octree:' and 'location_in_mesh:' */
+} GaleOctreeSettings;
 
 typedef enum {
   GALE_BC_WALL,
@@ -62,6 +107,11 @@ typedef struct {
   GaleVectorValue U;       /* wall (moving wall velocity, default 0), inlet, freestream */
   PetscReal       p;       /* outlet, freestream: fixed (kinematic) pressure; default 0 */
   PetscInt        line;    /* line in case.yaml, for later messages */
+  /* turbulence values where the flow enters (inlet, freestream): from an
+     intensity and length scale, a viscosity ratio, or given directly; 0 =
+     not given (the model's freestream default is used) */
+  PetscReal turb_intensity, turb_length, turb_viscosity_ratio;
+  PetscReal k, omega, epsilon, nuTilda;
 } GaleBC;
 
 typedef enum { GALE_ALG_SIMPLE, GALE_ALG_SIMPLEC, GALE_ALG_PISO, GALE_ALG_PIMPLE } GaleAlgorithm;
@@ -78,6 +128,14 @@ typedef struct {
   PetscReal rtol, atol;
   PetscInt  max_it;
 } GaleLinearSettings;
+
+/* turbulence: section of case.yaml (model by name; "laminar" = none) */
+typedef struct {
+  char      model[32];        /* laminar, SpalartAllmaras, kOmegaSST, kEpsilon */
+  PetscBool negative_sa;      /* SA-neg formulation (TMR) */
+  PetscBool wall_functions;   /* log-law wall functions (kEpsilon, SST) */
+  PetscReal relax;            /* turbulence equations' relaxation, default 0.7 steady */
+} GaleTurbulenceSettings;
 
 struct GaleCase_s {
   char dir[GALE_PATH_LEN];   /* case directory as given */
@@ -131,6 +189,8 @@ struct GaleCase_s {
   PetscReal drag_dir[3], lift_dir[3]; /* defaults (1,0,0), (0,1,0) */
 
   PetscInt  boundary_line;    /* line of 'boundary:' in case.yaml, for messages */
+
+  GaleTurbulenceSettings turb;
 };
 
 /* Read and validate DIR/case.yaml. On error returns GALE_ERR_USER with a

@@ -22,7 +22,7 @@ PetscErrorCode GaleForcesCompute(GaleSolver s, GaleForces *F)
         dF[d]     = rho * s->pb[b] * S[d];
         const PetscReal *g = s->gradU + 3 * d * s->ncT, *k = m->nonOrthCorr + 3 * f;
         const PetscReal  kg = k[0] * g[o] + k[1] * g[s->ncT + o] + k[2] * g[2 * s->ncT + o];
-        dF[3 + d]           = -rho * nu * m->faceMagAreas[f] * (m->deltaCoeffs[f] * (s->Ub[d * s->nb + b] - s->U[d * s->ncT + o]) + kg);
+        dF[3 + d]           = -rho * (nu + (s->nutB ? s->nutB[b] : 0)) * m->faceMagAreas[f] * (m->deltaCoeffs[f] * (s->Ub[d * s->nb + b] - s->U[d * s->ncT + o]) + kg);
         r[d]      = Cf[d] - cs->cofr[d];
         dFt[d]    = dF[d] + dF[3 + d];
         loc[d] += dF[d];

@@ -8,7 +8,7 @@
  *   the final outer iteration, whose face fluxes carry the relaxation
  *   correction (1 - alpha_U)(phi - U_f.S) so the relaxed and final outer
  *   iterations agree at convergence. */
-#include "gale_solver.h"
+#include "gale_turbulence.h"
 
 PetscErrorCode GaleSolverSteadyIteration(GaleSolver s)
 {
@@ -21,6 +21,7 @@ PetscErrorCode GaleSolverSteadyIteration(GaleSolver s)
   PetscCall(GaleSolverMomentumAssemble(s, cs->relax_U));
   PetscCall(GaleSolverMomentumSolve(s));
   PetscCall(GaleSolverPressureCorrect(s, simplec, cs->relax_p, PETSC_TRUE));
+  if (s->turb) PetscCall(GaleTurbulenceSolve(s->turb));
   for (int k = 0; k < 4; k++)
     if (s->iteration == 1 || s->residual0[k] == 0) s->residual0[k] = s->residual[k];
   s->relaxCorr = 0;
@@ -40,6 +41,8 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s)
   PetscCall(PetscArraycpy(s->Uold, s->U, 3 * s->ncT));
   PetscCall(PetscArraycpy(s->phiOo, s->phiOld, s->nf));
   PetscCall(PetscArraycpy(s->phiOld, s->phi, s->nf));
+  if (s->turb)
+    for (PetscInt i = 0; i < s->turb->nfields; i++) PetscCall(PetscArraycpy(s->turb->fieldOld[i], s->turb->field[i], s->ncT));
   for (PetscInt outer = 0; outer < nOuter; outer++) {
     const PetscBool final = outer == nOuter - 1 ? PETSC_TRUE : PETSC_FALSE;
     s->relaxCorr = (!final && cs->relax_U < 1) ? 1 - cs->relax_U : 0;
@@ -50,6 +53,7 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s)
     PetscCall(GaleSolverMomentumAssemble(s, final ? 1.0 : cs->relax_U));
     PetscCall(GaleSolverMomentumSolve(s));
     for (PetscInt corr = 0; corr < PetscMax(cs->n_correctors, 1); corr++) PetscCall(GaleSolverPressureCorrect(s, PETSC_FALSE, final ? 1.0 : cs->relax_p, corr == 0 ? PETSC_TRUE : PETSC_FALSE));
+    if (s->turb) PetscCall(GaleTurbulenceSolve(s->turb));
     /* report the first outer iteration's initial residuals, as OpenFOAM does */
     if (outer == 0)
       for (int k = 0; k < 4; k++) res[k] = s->residual[k];

@@ -40,6 +40,8 @@ struct _p_GaleSolver {
   PetscReal *offSum;           /* sum of off-diagonal momentum coefficients per row, nc */
   PetscReal *aPN, *aNP;        /* momentum off-diagonal coefficients per internal face */
   PetscReal *pPrev;            /* pressure before the correction (relaxation), ncT */
+  PetscReal *nut, *nutB;       /* turbulent viscosity at cells (ncT) and boundary faces (nb); NULL when laminar */
+  struct _p_GaleTurbulence *turb; /* RANS model or NULL */
   PetscReal *Urel, *phiRel;    /* U and phi when the momentum equation was assembled */
   PetscReal  relaxCorr;        /* 1 - alpha_U in relaxed PIMPLE outer iterations, else 0 */
   PetscReal *rhsU, *rhsP, *work; /* 3*nc, nc, ncT */

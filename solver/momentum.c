@@ -3,7 +3,7 @@
  * Convection: bounded upwind implicit (a_N = -max(-F,0) on the owner side,
  * diagonal = -sum a_N so the row sums to zero, i.e. div(phi U) - U div(phi))
  * plus deferred correction F (phi_f^HO - phi_f^UW) for the chosen scheme.
- * Diffusion: nu |S| (deltaCoeff (U_N - U_P) + k . (grad U)_f), the k part
+ * Diffusion: nu_eff = nu + nu_t, nu_eff |S| (deltaCoeff (U_N - U_P) + k . (grad U)_f), the k part
  * explicit (over-relaxed non-orthogonal correction; on fixed-value
  * boundary faces with the owner cell's gradient).
  * Time: Euler V/dt (U - U^o), backward V/dt (3/2 U - 2 U^o + 1/2 U^oo).
@@ -58,9 +58,10 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
 
   for (PetscInt f = 0; f < ni; f++) {
     const PetscInt  o = m->owner[f], n = m->neighbour[f];
-    const PetscReal F = s->phi[f], D = nu * m->faceMagAreas[f] * m->deltaCoeffs[f];
-    const PetscReal aPN = -(D + PetscMax(-F, 0)), aNP = -(D + PetscMax(F, 0));
     const PetscReal w = m->weights[f], *k = m->nonOrthCorr + 3 * f;
+    const PetscReal nuf = nu + (s->nut ? w * s->nut[o] + (1 - w) * s->nut[n] : 0);
+    const PetscReal F = s->phi[f], D = nuf * m->faceMagAreas[f] * m->deltaCoeffs[f];
+    const PetscReal aPN = -(D + PetscMax(-F, 0)), aNP = -(D + PetscMax(F, 0));
     s->aPN[f] = aPN;
     s->aNP[f] = aNP;
     if (o < nc) {
@@ -78,9 +79,25 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
         PetscReal        kg = 0, corr;
         if (!s->solveComp[d]) continue;
         for (int j = 0; j < 3; j++) kg += k[j] * (w * g[j * ncT + o] + (1 - w) * g[j * ncT + n]);
-        corr = nu * m->faceMagAreas[f] * kg;
+        corr = nuf * m->faceMagAreas[f] * kg;
         if (o < nc) s->rhsU[d * nc + o] += corr;
         if (n < nc) s->rhsU[d * nc + n] -= corr;
+      }
+    }
+    if (s->nut) {
+      /* div(nu_t (grad U)^T): the part of the stress that a variable
+         viscosity adds; explicit, face values of the cell gradients */
+      const PetscReal  nutf = w * s->nut[o] + (1 - w) * s->nut[n];
+      const PetscReal *S    = m->faceAreas + 3 * f;
+      for (int d = 0; d < 3; d++) {
+        PetscReal tf = 0;
+        if (!s->solveComp[d]) continue;
+        for (int j = 0; j < 3; j++) {
+          const PetscReal *g = s->gradU + (3 * j + d) * ncT; /* dU_j/dx_d */
+          if (s->solveComp[j]) tf += (w * g[o] + (1 - w) * g[n]) * S[j];
+        }
+        if (o < nc) s->rhsU[d * nc + o] += nutf * tf;
+        if (n < nc) s->rhsU[d * nc + n] -= nutf * tf;
       }
     }
   }
@@ -88,7 +105,8 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
   for (PetscInt ib = 0; ib < s->nbActive; ib++) {
     const PetscInt b = s->bActive[ib];
     const PetscInt   f = ni + b, o = m->owner[f];
-    const PetscReal  F = s->phi[f], A = m->faceMagAreas[f], D = nu * A * m->deltaCoeffs[f];
+    const PetscReal  nub = nu + (s->nutB ? s->nutB[b] : 0);
+    const PetscReal  F = s->phi[f], A = m->faceMagAreas[f], D = nub * A * m->deltaCoeffs[f];
     const PetscReal *S = m->faceAreas + 3 * f;
     switch (s->ubc[b]) {
     case GALE_UBC_FIXED: {
@@ -97,7 +115,7 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
         const PetscReal *g  = s->gradU + 3 * d * ncT;
         const PetscReal  kg = k[0] * g[o] + k[1] * g[ncT + o] + k[2] * g[2 * ncT + o];
         s->diagC[d * nc + o] += D + PetscMax(-F, 0);
-        s->rhsU[d * nc + o] += (D + PetscMax(-F, 0)) * s->Ub[d * s->nb + b] + nu * A * kg;
+        s->rhsU[d * nc + o] += (D + PetscMax(-F, 0)) * s->Ub[d * s->nb + b] + nub * A * kg;
       }
     } break;
     case GALE_UBC_SYMMETRY:

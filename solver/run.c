@@ -5,7 +5,7 @@
  * interval and at the end, residuals.csv every iteration, stops on convergence, divergence or SIGTERM/
  * SIGINT (after a checkpoint), and writes results/summary.yaml. */
 #include "gale_run.h"
-#include "gale_solver.h"
+#include "gale_turbulence.h"
 #include "gale_forces.h"
 #include "gale_output.h"
 #include <signal.h>
@@ -41,11 +41,17 @@ static PetscErrorCode MakeDir(MPI_Comm comm, const char *path)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static void FieldList(GaleSolver s, GaleField f[8], PetscInt *n, PetscBool checkpoint)
+#define GALE_MAX_OUT_FIELDS 16
+static void FieldList(GaleSolver s, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *n, PetscBool checkpoint)
 {
   PetscInt k = 0;
   f[k++] = (GaleField){"p", 1, s->ncT, PETSC_FALSE, s->p};
   f[k++] = (GaleField){"U", 3, s->ncT, PETSC_FALSE, s->U};
+  if (s->turb) {
+    f[k++] = (GaleField){"nut", 1, s->ncT, PETSC_FALSE, s->nut};
+    for (PetscInt i = 0; i < s->turb->nfields; i++) f[k++] = (GaleField){s->turb->fieldNames[i], 1, s->ncT, PETSC_FALSE, s->turb->field[i]};
+    if (!checkpoint) f[k++] = (GaleField){"wallDistance", 1, s->ncT, PETSC_FALSE, s->turb->wallDist};
+  }
   if (checkpoint) {
     f[k++] = (GaleField){"phi", 1, 0, PETSC_TRUE, s->phi};
     f[k++] = (GaleField){"U_old", 3, s->ncT, PETSC_FALSE, s->Uold};
@@ -58,7 +64,7 @@ static void FieldList(GaleSolver s, GaleField f[8], PetscInt *n, PetscBool check
 
 static PetscErrorCode WriteState(RunCtx *r)
 {
-  GaleField f[8];
+  GaleField f[GALE_MAX_OUT_FIELDS];
   PetscInt  n;
 
   PetscFunctionBeginUser;
@@ -116,7 +122,10 @@ static PetscErrorCode LogIteration(RunCtx *r, const GaleCase *cs, PetscReal secP
   else k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Iter %6" PetscInt_FMT, s->iteration);
   for (int d = 0; d < 3; d++)
     if (s->solveComp[d]) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  U%c %.3e(%" PetscInt_FMT ")", "xyz"[d], (double)s->residual[d], s->linIts[d]);
-  k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  p %.3e(%" PetscInt_FMT ")  cont %.2e", (double)s->residual[3], s->linIts[3], (double)s->continuity);
+  k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  p %.3e(%" PetscInt_FMT ")", (double)s->residual[3], s->linIts[3]);
+  if (s->turb)
+    for (PetscInt i = 0; i < s->turb->nfields; i++) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  %s %.3e(%" PetscInt_FMT ")", s->turb->fieldNames[i], (double)s->turb->residual[i], s->turb->linIts[i]);
+  k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  cont %.2e", (double)s->continuity);
   if (r->haveForces) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  Cd %.5g Cl %.5g", (double)r->F.Cd, (double)r->F.Cl);
   k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  %.3gs/it  left %.0fs", (double)secPerIt, (double)left);
   (void)cs;
@@ -174,6 +183,9 @@ static PetscBool Converged(GaleSolver s, const GaleCase *cs)
 {
   for (int d = 0; d < 3; d++)
     if (s->solveComp[d] && s->residual[d] > cs->residual_tol[0]) return PETSC_FALSE;
+  if (s->turb)
+    for (PetscInt i = 0; i < s->turb->nfields; i++)
+      if (s->turb->residual[i] > cs->residual_tol[0]) return PETSC_FALSE;
   return s->residual[3] <= cs->residual_tol[1] ? PETSC_TRUE : PETSC_FALSE;
 }
 
@@ -210,7 +222,7 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
   PetscCall(PetscSNPrintf(r.results, sizeof(r.results), "%s/results", cs->dir));
   PetscCall(MakeDir(comm, r.results));
   if (restart) {
-    GaleField f[8];
+    GaleField f[GALE_MAX_OUT_FIELDS];
     PetscInt  n;
     FieldList(r.s, f, &n, PETSC_TRUE);
     PetscCall(GaleCheckpointRead(r.local, r.results, &r.s->iteration, &r.s->time, n, f));
@@ -218,6 +230,10 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
     PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->U));
     PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->Uold));
     PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->Uoo));
+    if (r.s->turb) {
+      for (PetscInt i = 0; i < r.s->turb->nfields; i++) PetscCall(GaleHaloExchange(r.local, 1, r.s->ncT, r.s->turb->field[i]));
+      PetscCall(GaleHaloExchange(r.local, 1, r.s->ncT, r.s->nut));
+    }
     PetscCall(GaleSolverUpdateBoundaryValues(r.s));
     PetscCall(PetscPrintf(comm, "Restarting from step %" PetscInt_FMT " (time %g)\n", r.s->iteration, (double)r.s->time));
   }

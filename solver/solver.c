@@ -1,6 +1,6 @@
 /* GaleSolver life cycle: field allocation, linear systems, initial state,
  * and the health check used to stop diverging runs. */
-#include "gale_solver.h"
+#include "gale_turbulence.h"
 
 PetscErrorCode GaleSolverCreate(const GaleCase *cs, GaleMesh m, GaleSolver *out)
 {
@@ -71,6 +71,9 @@ PetscErrorCode GaleSolverDestroy(GaleSolver *sp)
   PetscFunctionBeginUser;
   if (!sp || !*sp) PetscFunctionReturn(PETSC_SUCCESS);
   s = *sp;
+  PetscCall(GaleTurbulenceDestroy(&s->turb));
+  PetscCall(PetscFree(s->nut));
+  PetscCall(PetscFree(s->nutB));
   PetscCall(GaleLinSysDestroy(&s->lsU));
   PetscCall(GaleLinSysDestroy(&s->lsP));
   PetscCall(PetscFree(s->U));
@@ -136,6 +139,7 @@ PetscErrorCode GaleSolverInitialise(GaleSolver s)
   }
   PetscCall(PetscArraycpy(s->Uold, s->U, 3 * s->ncT));
   PetscCall(PetscArraycpy(s->Uoo, s->U, 3 * s->ncT));
+  PetscCall(GaleTurbulenceCreate(s, &s->turb));
   PetscCall(PetscArraycpy(s->phiOld, s->phi, s->nf));
   PetscCall(PetscArraycpy(s->phiOo, s->phi, s->nf));
   PetscFunctionReturn(PETSC_SUCCESS);
