@@ -416,6 +416,196 @@ static PetscErrorCode ReadBlock(const Rd *r, yaml_node_t *n, int ib, GaleBlock *
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A path relative to the case directory (absolute paths are kept). */
+static PetscErrorCode CasePath(const Rd *r, const yaml_node_t *n, const char *what, const char *dir, char *out, size_t len)
+{
+  char path[GALE_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(String(r, n, what, path, sizeof(path)));
+  if (path[0] == '/') {
+    Fmt(out, len, "%s", path);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCheck(strlen(dir) + strlen(path) + 2 <= len, r->comm, GALE_ERR_USER, "%s:%d: path of '%s' is too long", r->file, Line(n), what);
+  Fmt(out, len, "%s/%s", dir, path);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A refinement level: an integer in [0, GALE_MAX_REFINE_LEVEL]. */
+static PetscErrorCode Level(const Rd *r, const yaml_node_t *n, const char *what, PetscInt *v)
+{
+  PetscFunctionBeginUser;
+  PetscCall(Int(r, n, what, R_NONNEG, v));
+  PetscCheck(*v <= GALE_MAX_REFINE_LEVEL, r->comm, GALE_ERR_USER, "%s:%d: '%s' = %" PetscInt_FMT " is too deep (expected a level from 0 to %d)", r->file, Line(n), what, *v, GALE_MAX_REFINE_LEVEL);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ReadGeometry(const Rd *r, yaml_node_t *n, int ig, const char *dir, GaleOctreeGeometry *g)
+{
+  Sec          s, t;
+  yaml_node_t *v;
+  char         name[64], w[256], got[64];
+  int          l = 0, i, j;
+
+  PetscFunctionBeginUser;
+  Fmt(name, sizeof(name), "mesh.octree.geometry[%d]", ig);
+  PetscCall(Open(r, n, name, Line(n), GeometryKeys, &s));
+  g->line = Line(n);
+  if (!(v = Get(r, n, "file", NULL))) PetscCall(Missing(r, &s, "file", " (expected an STL or OBJ file, relative to the case directory)"));
+  Path(w, sizeof(w), name, "file");
+  PetscCall(CasePath(r, v, w, dir, g->file, sizeof(g->file)));
+  if ((v = Get(r, n, "patch", NULL))) {
+    Path(w, sizeof(w), name, "patch");
+    PetscCall(String(r, v, w, g->patch, sizeof(g->patch)));
+  }
+  if ((v = Get(r, n, "regions", &l))) {
+    Path(w, sizeof(w), name, "regions");
+    PetscCall(Open(r, v, w, l, NULL, &t));
+    PetscCheck(NPAIRS(v) >= 1 && NPAIRS(v) <= GALE_MAX_REGION_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected 1 to %d entries {surface region: patch} in '%s', got %d", r->file, Line(v), GALE_MAX_REGION_PATCHES, w, NPAIRS(v));
+    for (i = 0; i < NPAIRS(v); i++) {
+      yaml_node_pair_t *pr = &v->data.mapping.pairs.start[i];
+      char              wr[300];
+      PetscCall(String(r, Node(r, pr->key), "surface region name", g->region[i], GALE_NAME_LEN));
+      Fmt(wr, sizeof(wr), "%s.%s", w, g->region[i]);
+      PetscCall(String(r, Node(r, pr->value), wr, g->region_patch[i], GALE_NAME_LEN));
+      g->nregions = i + 1;
+    }
+  }
+  if (!(v = Get(r, n, "levels", NULL))) PetscCall(Missing(r, &s, "levels", " (expected [min, max] refinement levels at the surface)"));
+  Path(w, sizeof(w), name, "levels");
+  if (v->type == YAML_SCALAR_NODE) {
+    PetscCall(Level(r, v, w, &g->levels[0]));
+    g->levels[1] = g->levels[0];
+  } else {
+    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) == 2, r->comm, GALE_ERR_USER, "%s:%d: expected [min, max] refinement levels for '%s', got %s", r->file, Line(v), w, Describe(v, got, sizeof(got)));
+    for (j = 0; j < 2; j++) {
+      char wl[300];
+      Fmt(wl, sizeof(wl), "%s[%d]", w, j);
+      PetscCall(Level(r, Item(r, v, j), wl, &g->levels[j]));
+    }
+    PetscCheck(g->levels[0] <= g->levels[1], r->comm, GALE_ERR_USER, "%s:%d: '%s' = [%" PetscInt_FMT ", %" PetscInt_FMT "] (expected min <= max)", r->file, Line(v), w, g->levels[0], g->levels[1]);
+  }
+  for (j = 0; j < 3; j++) g->scale[j] = 1;
+  if ((v = Get(r, n, "scale", NULL))) {
+    Path(w, sizeof(w), name, "scale");
+    if (v->type == YAML_SCALAR_NODE) {
+      PetscCall(Real(r, v, w, R_POS, &g->scale[0]));
+      g->scale[1] = g->scale[2] = g->scale[0];
+    } else PetscCall(RealVec(r, v, w, 3, R_POS, g->scale));
+  }
+  if ((v = Get(r, n, "rotate", NULL))) {
+    Path(w, sizeof(w), name, "rotate");
+    PetscCall(RealVec(r, v, w, 3, R_ANY, g->rotate));
+  }
+  if ((v = Get(r, n, "translate", NULL))) {
+    Path(w, sizeof(w), name, "translate");
+    PetscCall(RealVec(r, v, w, 3, R_ANY, g->translate));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ReadRefineRegion(const Rd *r, yaml_node_t *n, int ir, const GaleOctreeSettings *o, GaleOctreeRegionSettings *g)
+{
+  Sec          s, t;
+  yaml_node_t *box, *dist, *v;
+  char         name[64], w[256];
+  int          lbox = 0, ldist = 0, d;
+
+  PetscFunctionBeginUser;
+  Fmt(name, sizeof(name), "mesh.octree.regions[%d]", ir);
+  PetscCall(Open(r, n, name, Line(n), RefineKeys, &s));
+  g->line = Line(n);
+  box     = Get(r, n, "box", &lbox);
+  dist    = Get(r, n, "distance", &ldist);
+  PetscCheck(!box || !dist, r->comm, GALE_ERR_USER, "%s:%d: '%s' has both 'box' and 'distance' (line %d) (expected exactly one)", r->file, lbox, name, ldist);
+  PetscCheck(box || dist, r->comm, GALE_ERR_USER, "%s:%d: '%s' needs a shape (expected one of: box, distance)", r->file, Line(n), name);
+  if (!(v = Get(r, n, "level", NULL))) PetscCall(Missing(r, &s, "level", " (expected the refinement level inside the region)"));
+  Path(w, sizeof(w), name, "level");
+  PetscCall(Level(r, v, w, &g->level));
+  if (box) {
+    g->kind = GALE_REFINE_BOX;
+    Path(w, sizeof(w), name, "box");
+    PetscCall(Open(r, box, w, lbox, RefBoxKeys, &t));
+    if (!(v = Get(r, box, "min", NULL))) PetscCall(Missing(r, &t, "min", " (expected the corner [xmin, ymin, zmin])"));
+    PetscCall(RealVec(r, v, "box min corner", 3, R_ANY, g->min));
+    if (!(v = Get(r, box, "max", NULL))) PetscCall(Missing(r, &t, "max", " (expected the corner [xmax, ymax, zmax])"));
+    PetscCall(RealVec(r, v, "box max corner", 3, R_ANY, g->max));
+    for (d = 0; d < 3; d++)
+      PetscCheck(g->max[d] > g->min[d], r->comm, GALE_ERR_USER, "%s:%d: '%s' max corner must exceed the min corner in %c (got %s <= %s)", r->file, Line(box), w, "xyz"[d], Str(Item(r, v, d)), Str(Item(r, Get(r, box, "min", NULL), d)));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  g->kind = GALE_REFINE_DISTANCE;
+  Path(w, sizeof(w), name, "distance");
+  PetscCall(Open(r, dist, w, ldist, RefDistKeys, &t));
+  if (!(v = Get(r, dist, "geometry", NULL))) PetscCall(Missing(r, &t, "geometry", " (expected the index of an entry of mesh.octree.geometry, from 0)"));
+  PetscCall(Int(r, v, "mesh.octree.regions distance geometry", R_NONNEG, &g->geometry));
+  PetscCheck(g->geometry < o->ngeometries, r->comm, GALE_ERR_USER, "%s:%d: '%s.geometry' = %" PetscInt_FMT " names no geometry (expected an index from 0 to %d)", r->file, Line(v), w, g->geometry, (int)o->ngeometries - 1);
+  if (!(v = Get(r, dist, "distance", NULL))) PetscCall(Missing(r, &t, "distance", " (expected a distance > 0 from the surface)"));
+  PetscCall(Real(r, v, "mesh.octree.regions distance", R_POS, &g->distance));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const char *dir, GaleOctreeSettings *o)
+{
+  Sec          s, t;
+  yaml_node_t *v, *w;
+  char         got[64], wn[256];
+  int          l = 0, i, d;
+
+  PetscFunctionBeginUser;
+  PetscCall(Open(r, n, "mesh.octree", line, OctreeKeys, &s));
+  o->line                 = line;
+  o->cells_between_levels = 1;
+  o->feature_angle        = 30;
+  if (!(v = Get(r, n, "domain", &l))) PetscCall(Missing(r, &s, "domain", " (expected {min: [..], max: [..], cells: [..]}, the background grid)"));
+  PetscCall(Open(r, v, "mesh.octree.domain", l, DomainKeys, &t));
+  if (!(w = Get(r, v, "min", NULL))) PetscCall(Missing(r, &t, "min", " (expected the corner [xmin, ymin, zmin])"));
+  PetscCall(RealVec(r, w, "mesh.octree.domain.min", 3, R_ANY, o->min));
+  if (!(w = Get(r, v, "max", NULL))) PetscCall(Missing(r, &t, "max", " (expected the corner [xmax, ymax, zmax])"));
+  PetscCall(RealVec(r, w, "mesh.octree.domain.max", 3, R_ANY, o->max));
+  for (d = 0; d < 3; d++)
+    PetscCheck(o->max[d] > o->min[d], r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.domain' max corner must exceed the min corner in %c (got %s <= %s)", r->file, Line(w), "xyz"[d], Str(Item(r, w, d)), Str(Item(r, Get(r, v, "min", NULL), d)));
+  if (!(w = Get(r, v, "cells", NULL))) PetscCall(Missing(r, &t, "cells", " (expected a list of 3 positive integers: level-0 cells per direction)"));
+  PetscCall(IntVec(r, w, "mesh.octree.domain.cells", 3, R_POS, o->cells));
+  for (d = 0; d < 3; d++) PetscCheck(o->cells[d] <= (1 << 20), r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.domain.cells[%d]' = %" PetscInt_FMT " (expected at most %d)", r->file, Line(w), d, o->cells[d], 1 << 20);
+  PetscCheck((double)o->cells[0] * o->cells[1] * o->cells[2] <= 1e8, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.domain.cells' gives %g background cells (expected at most 1e8; refine with levels instead)", r->file, Line(w), (double)o->cells[0] * o->cells[1] * o->cells[2]);
+  if (!(v = Get(r, n, "patches", &l))) PetscCall(Missing(r, &s, "patches", " (expected {xmin: .., xmax: .., ymin: .., ymax: .., zmin: .., zmax: ..}, the patch of each side of the domain)"));
+  PetscCall(Open(r, v, "mesh.octree.patches", l, SideKeys, &t));
+  for (d = 0; d < 6; d++) {
+    if (!(w = Get(r, v, SideKeys[d], NULL))) PetscCall(Missing(r, &t, SideKeys[d], " (expected the patch name of this side of the domain)"));
+    Path(wn, sizeof(wn), "mesh.octree.patches", SideKeys[d]);
+    PetscCall(String(r, w, wn, o->patch[d], GALE_NAME_LEN));
+  }
+  if ((v = Get(r, n, "geometry", NULL))) {
+    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_GEOMETRIES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d surfaces for 'mesh.octree.geometry', got %s", r->file, Line(v), GALE_MAX_GEOMETRIES, Describe(v, got, sizeof(got)));
+    for (i = 0; i < NITEMS(v); i++) {
+      PetscCall(ReadGeometry(r, Item(r, v, i), i, dir, &o->geometries[i]));
+      o->ngeometries = i + 1;
+    }
+  }
+  if ((v = Get(r, n, "regions", NULL))) {
+    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_REFINE_REGIONS, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d refinement regions for 'mesh.octree.regions', got %s", r->file, Line(v), GALE_MAX_REFINE_REGIONS, Describe(v, got, sizeof(got)));
+    for (i = 0; i < NITEMS(v); i++) {
+      PetscCall(ReadRefineRegion(r, Item(r, v, i), i, o, &o->regions[i]));
+      o->nregions = i + 1;
+    }
+  }
+  PetscCall(OptInt(r, &s, "cells_between_levels", R_POS, &o->cells_between_levels, NULL));
+  if ((v = Get(r, n, "cells_between_levels", NULL))) PetscCheck(o->cells_between_levels <= 8, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.cells_between_levels' = %" PetscInt_FMT " (expected 1 to 8)", r->file, Line(v), o->cells_between_levels);
+  PetscCall(OptReal(r, &s, "feature_angle", R_NONNEG, &o->feature_angle, NULL));
+  if ((v = Get(r, n, "feature_angle", NULL))) PetscCheck(o->feature_angle <= 180, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.feature_angle' = %g (expected degrees from 0 to 180; 0 turns it off)", r->file, Line(v), (double)o->feature_angle);
+  if ((v = Get(r, n, "location_in_mesh", &l))) {
+    o->has_location  = PETSC_TRUE;
+    o->location_line = l;
+    PetscCall(RealVec(r, v, "mesh.octree.location_in_mesh", 3, R_ANY, o->location));
+    for (d = 0; d < 3; d++)
+      PetscCheck(o->location[d] >= o->min[d] && o->location[d] <= o->max[d], r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.location_in_mesh' (%g, %g, %g) is outside the domain box in %c (expected a point in the fluid, inside [%g, %g])", r->file, l, (double)o->location[0],
+                 (double)o->location[1], (double)o->location[2], "xyz"[d], (double)o->min[d], (double)o->max[d]);
+  } else if (o->ngeometries) PetscCall(Missing(r, &s, "location_in_mesh", " (expected a point [x, y, z] in the fluid, which tells the mesher which side of the geometry to keep)"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char *dir, GaleCase *cs)
 {
   Sec          s;
@@ -761,6 +951,43 @@ static PetscErrorCode CheckBlockPatches(const Rd *r, yaml_node_t *mesh, const Ga
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Every patch named in mesh.octree must have a boundary entry; when all
+ * surface patches are known from the file (each geometry gives 'patch'),
+ * every boundary entry must also be used. Region names read from the
+ * surfaces are checked after meshing (GaleCaseCheckPatches). */
+static PetscErrorCode CheckOctreePatches(const Rd *r, yaml_node_t *mesh, const GaleCase *cs)
+{
+  const GaleOctreeSettings *o  = &cs->octree;
+  yaml_node_t              *on = Get(r, mesh, "octree", NULL), *pn = Get(r, on, "patches", NULL), *gl = Get(r, on, "geometry", NULL);
+  char                      list[1024] = "";
+  PetscBool                 known      = PETSC_TRUE;
+  int                       i, g, k;
+
+  PetscFunctionBeginUser;
+  for (i = 0; i < cs->nbcs; i++) Fmt(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", cs->bcs[i].name);
+  for (k = 0; k < 6; k++)
+    PetscCheck(GaleCaseFindBC(cs, o->patch[k]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of mesh.octree.patches.%s has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, pn, SideKeys[k], NULL)), o->patch[k], SideKeys[k], list);
+  for (g = 0; g < o->ngeometries; g++) {
+    const GaleOctreeGeometry *G  = &o->geometries[g];
+    yaml_node_t              *gn = Item(r, gl, g), *rn = Get(r, gn, "regions", NULL);
+    if (G->patch[0]) PetscCheck(GaleCaseFindBC(cs, G->patch) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of mesh.octree.geometry[%d] has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, gn, "patch", NULL)), G->patch, g, list);
+    else known = PETSC_FALSE;
+    for (k = 0; k < G->nregions; k++)
+      PetscCheck(GaleCaseFindBC(cs, G->region_patch[k]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of region '%s' of mesh.octree.geometry[%d] has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, rn, G->region[k], NULL)), G->region_patch[k], G->region[k], g, list);
+  }
+  for (i = 0; i < cs->nbcs && known; i++) {
+    PetscBool used = PETSC_FALSE;
+    for (k = 0; k < 6; k++) used = (PetscBool)(used || !strcmp(cs->bcs[i].name, o->patch[k]));
+    for (g = 0; g < o->ngeometries; g++) {
+      const GaleOctreeGeometry *G = &o->geometries[g];
+      used                        = (PetscBool)(used || !strcmp(cs->bcs[i].name, G->patch));
+      for (k = 0; k < G->nregions; k++) used = (PetscBool)(used || !strcmp(cs->bcs[i].name, G->region_patch[k]));
+    }
+    PetscCheck(used, r->comm, GALE_ERR_USER, "%s:%d: boundary entry '%s' names no patch of mesh.octree (expected a name used in 'patches' or by a geometry)", r->file, (int)cs->bcs[i].line, cs->bcs[i].name);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static void CaseDefaults(GaleCase *cs)
 {
   cs->mesh_scale      = 1;
@@ -816,7 +1043,7 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
   PetscCall(Open(r, root, "", 1, TopKeys, &top));
   CaseDefaults(cs);
   if ((n = Get(r, root, "title", NULL))) PetscCall(String(r, n, "title", cs->title, sizeof(cs->title)));
-  if (!(n = Get(r, root, "mesh", &line))) PetscCall(Missing(r, &top, "mesh", " (expected polyMesh or blocks in it)"));
+  if (!(n = Get(r, root, "mesh", &line))) PetscCall(Missing(r, &top, "mesh", " (expected polyMesh, blocks or octree in it)"));
   PetscCall(ReadMesh(r, n, line, dir, cs));
   if (!(n = Get(r, root, "fluid", &line))) PetscCall(Missing(r, &top, "fluid", " (expected nu in it)"));
   PetscCall(Open(r, n, "fluid", line, FluidKeys, &s));
@@ -848,6 +1075,7 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
   if (cs->ref_velocity == 0) cs->ref_velocity = DefaultRefVelocity(cs);
   if (cs->ref_density == 0) cs->ref_density = cs->rho;
   if (cs->mesh_source == GALE_MESH_BLOCK) PetscCall(CheckBlockPatches(r, Get(r, root, "mesh", NULL), cs));
+  if (cs->mesh_source == GALE_MESH_OCTREE) PetscCall(CheckOctreePatches(r, Get(r, root, "mesh", NULL), cs));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

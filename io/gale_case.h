@@ -191,6 +191,9 @@ struct GaleCase_s {
   PetscInt  boundary_line;    /* line of 'boundary:' in case.yaml, for messages */
 
   GaleTurbulenceSettings turb;
+
+  /* mesh.octree (mesh_source GALE_MESH_OCTREE) */
+  GaleOctreeSettings octree;
 };
 
 /* Read and validate DIR/case.yaml. On error returns GALE_ERR_USER with a

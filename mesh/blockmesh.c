@@ -1,6 +1,6 @@
 /* Block mesh generator for the case's `mesh: blocks:` section (after
  * OpenFOAM's blockMesh), and GaleMeshBuildFromCase, which picks the block
- * generator or the polyMesh importer.
+ * generator, the polyMesh importer or the octree mesher (mesh/octree*.c).
  *
  * A block is a hexahedron given by 8 vertices X_c in blockMesh order. Its
  * points are the trilinear map
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "gale_mesh.h"
 #include "gale_case.h"
+#include "gale_octree.h"
 
 static const char *const SideName[6] = {"imin", "imax", "jmin", "jmax", "kmin", "kmax"};
 /* tangential directions t1, t2 of a side normal to d, with e_t1 x e_t2 = e_d */
@@ -536,8 +537,9 @@ PetscErrorCode GaleMeshBuildFromCase(MPI_Comm comm, const GaleCase *cs, GaleMesh
   PetscCheck(cs && mesh, comm, PETSC_ERR_ARG_NULL, "GaleMeshBuildFromCase: NULL case or mesh argument");
   *mesh = NULL;
   PetscCheck(cs->mesh_scale > 0 && PetscIsNormalReal(cs->mesh_scale), comm, GALE_ERR_USER, "mesh: scale %g (expected a positive number)", (double)cs->mesh_scale);
-  if (cs->mesh_source == GALE_MESH_POLYMESH) {
-    PetscCall(GaleMeshReadPolyMesh(comm, cs->polymesh_dir, &m));
+  if (cs->mesh_source == GALE_MESH_POLYMESH || cs->mesh_source == GALE_MESH_OCTREE) {
+    if (cs->mesh_source == GALE_MESH_POLYMESH) PetscCall(GaleMeshReadPolyMesh(comm, cs->polymesh_dir, &m));
+    else PetscCall(GaleMeshBuildOctree(comm, cs, &m)); /* mesh/octree_case.c */
     if (cs->mesh_scale == 1) {
       *mesh = m;
       PetscFunctionReturn(PETSC_SUCCESS);

@@ -19,6 +19,9 @@ struct _p_GaleSurface {
   char     (*regionNames)[GALE_NAME_LEN];
   PetscReal  bbox[6];   /* xmin ymin zmin xmax ymax zmax */
   void      *search;    /* spatial search structure, built on demand (mesher) */
+  /* Frees search (set by whoever builds it); called by GaleSurfaceDestroy,
+   * and by GaleSurfaceTransform and GaleSurfaceMerge, which invalidate it. */
+  PetscErrorCode (*searchDestroy)(void **search);
 };
 
 /* Read by extension: .stl .stl.gz .obj .obj.gz (case-insensitive). Region
