@@ -42,6 +42,7 @@ struct _p_GaleSolver {
   PetscReal *pPrev;            /* pressure before the correction (relaxation), ncT */
   PetscReal *nut, *nutB;       /* turbulent viscosity at cells (ncT) and boundary faces (nb); NULL when laminar */
   struct _p_GaleTurbulence *turb; /* RANS model or NULL */
+  PetscReal *yPlusCell;        /* y+ of wall-adjacent cells for output (turbulent runs), ncT */
   PetscReal *Urel, *phiRel;    /* U and phi when the momentum equation was assembled */
   PetscReal  relaxCorr;        /* 1 - alpha_U in relaxed PIMPLE outer iterations, else 0 */
   PetscReal *rhsU, *rhsP, *work; /* 3*nc, nc, ncT */

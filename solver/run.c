@@ -26,7 +26,31 @@ typedef struct {
   FILE      *forces, *residuals;
   PetscBool  haveForces;
   GaleForces F;
+  PetscInt       nyplus;               /* wall patches with y+ statistics */
+  char           yplusName[GALE_MAX_PATCHES][GALE_NAME_LEN];
+  GaleYPlusStats yplus[GALE_MAX_PATCHES];
 } RunCtx;
+
+static PetscErrorCode CollectYPlus(RunCtx *r)
+{
+  GaleSolver s = r->s;
+  PetscReal *yf;
+
+  PetscFunctionBeginUser;
+  r->nyplus = 0;
+  if (!s || !s->turb) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscCalloc1(s->nb + 1, &yf));
+  PetscCall(GaleSolverWallYPlus(s, yf));
+  for (PetscInt ip = 0; ip < s->mesh->nPatches && r->nyplus < GALE_MAX_PATCHES; ip++) {
+    GaleYPlusStats st;
+    PetscCall(GaleSolverWallYPlusStats(s, yf, ip, &st));
+    if (!st.nfaces) continue;
+    PetscCall(PetscStrncpy(r->yplusName[r->nyplus], s->mesh->patches[ip].name, GALE_NAME_LEN));
+    r->yplus[r->nyplus++] = st;
+  }
+  PetscCall(PetscFree(yf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 static PetscErrorCode MakeDir(MPI_Comm comm, const char *path)
 {
@@ -51,6 +75,7 @@ static void FieldList(GaleSolver s, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *
     f[k++] = (GaleField){"nut", 1, s->ncT, PETSC_FALSE, s->nut};
     for (PetscInt i = 0; i < s->turb->nfields; i++) f[k++] = (GaleField){s->turb->fieldNames[i], 1, s->ncT, PETSC_FALSE, s->turb->field[i]};
     if (!checkpoint) f[k++] = (GaleField){"wallDistance", 1, s->ncT, PETSC_FALSE, s->turb->wallDist};
+    if (!checkpoint && s->yPlusCell) f[k++] = (GaleField){"yPlus", 1, s->ncT, PETSC_FALSE, s->yPlusCell};
   }
   if (checkpoint) {
     f[k++] = (GaleField){"phi", 1, 0, PETSC_TRUE, s->phi};
@@ -62,12 +87,32 @@ static void FieldList(GaleSolver s, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *
   *n = k;
 }
 
+/* y+ of the wall-adjacent cells (largest over their wall faces; 0 elsewhere) */
+static PetscErrorCode UpdateYPlusField(GaleSolver s)
+{
+  PetscReal *yf;
+
+  PetscFunctionBeginUser;
+  if (!s->turb) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!s->yPlusCell) PetscCall(PetscCalloc1(s->ncT + 1, &s->yPlusCell));
+  PetscCall(PetscCalloc1(s->nb + 1, &yf));
+  PetscCall(GaleSolverWallYPlus(s, yf));
+  PetscCall(PetscArrayzero(s->yPlusCell, s->ncT));
+  for (PetscInt b = 0; b < s->nb; b++) {
+    PetscInt c = s->mesh->owner[s->ni + b];
+    s->yPlusCell[c] = PetscMax(s->yPlusCell[c], yf[b]);
+  }
+  PetscCall(PetscFree(yf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode WriteState(RunCtx *r)
 {
   GaleField f[GALE_MAX_OUT_FIELDS];
   PetscInt  n;
 
   PetscFunctionBeginUser;
+  PetscCall(UpdateYPlusField(r->s));
   FieldList(r->s, f, &n, PETSC_FALSE);
   PetscCall(GaleOutputWrite(r->out, r->s->iteration, r->s->time, n, f));
   FieldList(r->s, f, &n, PETSC_TRUE);
@@ -103,6 +148,11 @@ static PetscErrorCode WriteSummary(RunCtx *r, const GaleCase *cs, const char *st
     fprintf(fp, "coefficients: {Cd: %.10g, Cl: %.10g, Cm: %.10g}\n", (double)r->F.Cd, (double)r->F.Cl, (double)r->F.Cm);
     fprintf(fp, "forces:\n  pressure: [%.10g, %.10g, %.10g]\n  viscous: [%.10g, %.10g, %.10g]\n  moment: [%.10g, %.10g, %.10g]\n", (double)r->F.Fp[0], (double)r->F.Fp[1], (double)r->F.Fp[2], (double)r->F.Fv[0], (double)r->F.Fv[1], (double)r->F.Fv[2], (double)r->F.M[0], (double)r->F.M[1], (double)r->F.M[2]);
   }
+  if (r->nyplus) {
+    fprintf(fp, "yplus:\n");
+    for (PetscInt i = 0; i < r->nyplus; i++) fprintf(fp, "  %s: {min: %.4g, mean: %.4g, max: %.4g}\n", r->yplusName[i], (double)r->yplus[i].min, (double)r->yplus[i].mean, (double)r->yplus[i].max);
+  }
+  if (s->turb) fprintf(fp, "turbulence_model: %s\n", s->turb->name);
   fprintf(fp, "wall_time: %.4f\n", (double)wall);
   fprintf(fp, "ranks: %d\n", size);
   fprintf(fp, "cells: %" PetscInt_FMT "\n", r->local->nCellsGlobal);
@@ -297,6 +347,8 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
     converged = PETSC_TRUE;
   }
   if (*status != 2 && !written) PetscCall(WriteState(&r));
+  if (r.s->turb && *status != 2) PetscCall(GaleSolverWallYPlusView(r.s));
+  PetscCall(CollectYPlus(&r));
   PetscCall(PetscTime(&tNow));
   PetscCall(WriteSummary(&r, cs, why, converged, (PetscReal)(tNow - t0)));
   PetscCall(PetscPrintf(comm, "%s after %" PetscInt_FMT " %s, %.2f s wall time\n", converged ? (r.s->transient ? "Finished" : "Converged") : (*status == 2 ? "Diverged" : "Stopped"), r.s->iteration, r.s->transient ? "time steps" : "iterations", (double)(tNow - t0)));

@@ -74,6 +74,7 @@ PetscErrorCode GaleSolverDestroy(GaleSolver *sp)
   PetscCall(GaleTurbulenceDestroy(&s->turb));
   PetscCall(PetscFree(s->nut));
   PetscCall(PetscFree(s->nutB));
+  PetscCall(PetscFree(s->yPlusCell));
   PetscCall(GaleLinSysDestroy(&s->lsU));
   PetscCall(GaleLinSysDestroy(&s->lsP));
   PetscCall(PetscFree(s->U));

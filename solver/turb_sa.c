@@ -149,7 +149,7 @@ static PetscErrorCode SASolve(GaleTurbulence t)
       t->Su[c] -= D * nuT[c] * V;
     }
   }
-  eq = (GaleScalarEq){"nuTilda", nuT, t->fieldB[0], t->fixedB[0], t->gamma, t->gammaB, t->Su, t->Sp, s->transient ? t->fieldOld[0] : NULL, s->transient ? 1.0 : (s->cs->turb.relax > 0 ? s->cs->turb.relax : 0.7), 0.0};
+  eq = (GaleScalarEq){.name = "nuTilda", .phi = nuT, .phiB = t->fieldB[0], .fixedB = t->fixedB[0], .gamma = t->gamma, .gammaB = t->gammaB, .Su = t->Su, .Sp = t->Sp, .phiOld = s->transient ? t->fieldOld[0] : NULL, .relax = s->transient ? 1.0 : (s->cs->turb.relax > 0 ? s->cs->turb.relax : 0.7), .lower = 0.0};
   PetscCall(GaleScalarEqSolve(s, t->ls, &eq, t->grad, &st));
   t->residual[0] = st.initial_residual;
   t->linIts[0]   = st.iterations;
