@@ -21,6 +21,8 @@ typedef struct {
   const PetscReal *phiOld;   /* ncT: previous time level (transient), or NULL */
   PetscReal        relax;    /* implicit under-relaxation (1 = none) */
   PetscReal        lower;    /* values are clipped to >= lower after the solve */
+  const PetscBool *fixCell;  /* nc, or NULL: owned cells whose value is imposed (wall-function */
+  const PetscReal *fixValue; /* cells): their row becomes phi = fixValue (OpenFOAM's setValues) */
 } GaleScalarEq;
 
 /* Assemble and solve one scalar equation with the linear system ls (mesh

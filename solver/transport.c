@@ -2,6 +2,12 @@
 #include "gale_transport.h"
 #include "gale_schemes.h"
 
+/* an owned cell whose value is imposed (eq->fixCell) */
+static inline PetscBool Fixed(const GaleScalarEq *eq, PetscInt c, PetscInt nc)
+{
+  return (PetscBool)(eq->fixCell && c < nc && eq->fixCell[c]);
+}
+
 PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, PetscReal *grad, GaleSolveStats *st)
 {
   GaleMesh       m = s->mesh;
@@ -26,8 +32,8 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
     const PetscReal *k = m->nonOrthCorr + 3 * f;
     const PetscInt   up = F >= 0 ? o : n, dn = F >= 0 ? n : o;
     PetscReal        dUf[3], dUD[3], gUf = 0, gUD = 0, hi, corr, kg = 0;
-    GaleLinSysAdd(ls, ls->idxPN[f], aPN);
-    GaleLinSysAdd(ls, ls->idxNP[f], aNP);
+    if (!Fixed(eq, o, nc)) GaleLinSysAdd(ls, ls->idxPN[f], aPN);
+    if (!Fixed(eq, n, nc)) GaleLinSysAdd(ls, ls->idxNP[f], aNP);
     if (o < nc) diag[o] -= aPN;
     if (n < nc) diag[n] -= aNP;
     for (int j = 0; j < 3; j++) {
@@ -52,6 +58,13 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
     }
   }
   for (PetscInt c = 0; c < nc; c++) {
+    if (Fixed(eq, c, nc)) { /* row: a_P phi_P = a_P value, no neighbours */
+      diag[c]                = diag[c] > 0 ? diag[c] : 1;
+      rhs[c]                 = diag[c] * eq->fixValue[c];
+      eq->phi[c]             = eq->fixValue[c];
+      ls->ad[ls->diagIdx[c]] = diag[c];
+      continue;
+    }
     rhs[c] += eq->Su[c];
     diag[c] -= eq->Sp[c];
     if (eq->phiOld) {
@@ -67,6 +80,8 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
   }
   PetscCall(GaleLinSysEndFill(ls));
   PetscCall(GaleLinSysSolve(ls, rhs, eq->phi, st));
+  for (PetscInt c = 0; c < nc; c++)
+    if (Fixed(eq, c, nc)) eq->phi[c] = eq->fixValue[c];
   for (PetscInt c = 0; c < nc; c++)
     if (!(eq->phi[c] >= eq->lower)) eq->phi[c] = eq->lower; /* also catches NaN */
   PetscCall(GaleHaloExchange(m, 1, ncT, eq->phi));

@@ -7,6 +7,8 @@ static const struct {
   PetscErrorCode (*create)(GaleTurbulence);
 } Models[] = {
   {"SpalartAllmaras", GaleTurbulenceCreate_SpalartAllmaras},
+  {"kOmegaSST", GaleTurbulenceCreate_KOmegaSST},
+  {"kEpsilon", GaleTurbulenceCreate_KEpsilon},
 };
 
 PetscErrorCode GaleTurbulenceCreate(GaleSolver s, GaleTurbulence *tp)
@@ -20,7 +22,7 @@ PetscErrorCode GaleTurbulenceCreate(GaleSolver s, GaleTurbulence *tp)
   if (!cs->turb.model[0] || !strcmp(cs->turb.model, "laminar")) PetscFunctionReturn(PETSC_SUCCESS);
   for (size_t i = 0; i < sizeof(Models) / sizeof(Models[0]); i++)
     if (!strcmp(Models[i].name, cs->turb.model)) found = (PetscInt)i;
-  PetscCheck(found >= 0, s->mesh->comm, GALE_ERR_USER, "%s: turbulence model '%s' is not available (expected laminar or SpalartAllmaras)", cs->file, cs->turb.model);
+  PetscCheck(found >= 0, s->mesh->comm, GALE_ERR_USER, "%s: turbulence model '%s' is not available (expected laminar, SpalartAllmaras, kOmegaSST or kEpsilon)", cs->file, cs->turb.model);
   PetscCall(PetscNew(&t));
   t->s = s;
   PetscCall(PetscStrncpy(t->name, cs->turb.model, sizeof(t->name)));
