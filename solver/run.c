@@ -375,6 +375,17 @@ PetscErrorCode GaleMeshCase(MPI_Comm comm, const char *dir)
   PetscCall(GaleMeshBuildFromCase(comm, cs, &global));
   PetscCall(GaleMeshCheck(global));
   PetscCall(GaleMeshView(global));
+  {
+    char      out[GALE_PATH_LEN];
+    PetscBool set = PETSC_FALSE;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-write_polymesh", out, sizeof(out), &set));
+    if (set) {
+      PetscMPIInt rank;
+      PetscCallMPI(MPI_Comm_rank(comm, &rank));
+      if (!rank) PetscCall(GaleMeshWritePolyMesh(global, out));
+      PetscCall(PetscPrintf(comm, "OpenFOAM polyMesh written to %s\n", out));
+    }
+  }
   PetscCall(GaleMeshDistribute(global, comm, &local));
   PetscCall(GaleMeshDestroy(&local));
   PetscCall(GaleMeshDestroy(&global));
