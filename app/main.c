@@ -22,7 +22,7 @@ static const char usage[] = "usage: gale run DIR [--restart] [PETSc options]\n"
                             "       gale mesh DIR\n"
                             "       gale post DIR [options]\n"
                             "       gale sweep DIR [options]\n"
-                            "       gale surrogate train|predict ...\n"
+                            "       gale surrogate train|predict|evaluate ...\n"
                             "Runs the case in DIR (DIR/case.yaml; see docs/case-yaml.md). Under MPI: mpirun -np N gale run DIR\n"
                             "Linear solvers can be tuned with PETSc options, e.g. -p_ksp_type cg -p_pc_type hypre -U_ksp_monitor\n";
 
