@@ -24,10 +24,12 @@ const char *const GaleGradients[]   = {"gauss", "leastSquares", NULL};
 const char *const GaleTimeSchemes[] = {"euler", "backward", NULL};
 
 static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", "turbulence", NULL};
-static const char *const TurbKeys[]      = {"model", "relaxation", NULL};
-static const char *const TurbModels[]    = {"laminar", "SpalartAllmaras", NULL};
+static const char *const TurbKeys[]      = {"model", "relaxation", "wall_functions", NULL};
+static const char *const Booleans[]      = {"false", "true", "no", "yes", "off", "on", NULL}; /* odd index = true */
+static const char *const TurbModels[]    = {"laminar", "SpalartAllmaras", "kOmegaSST", "kEpsilon", NULL};
 static const char *const BCTurbKeys[]    = {"intensity", "length_scale", "viscosity_ratio", "nuTilda", "k", "omega", "epsilon", NULL};
-static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", "octree", NULL};
+static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", "octree", "airfoil", NULL};
+static const char *const AirfoilKeys[]   = {"naca", "cells_around", "cells_wake", "cells_normal", "first_cell", "farfield", "span", "le_spacing", "te_spacing", NULL};
 static const char *const OctreeKeys[]    = {"domain", "patches", "geometry", "regions", "cells_between_levels", "feature_angle", "location_in_mesh", NULL};
 static const char *const DomainKeys[]    = {"min", "max", "cells", NULL};
 static const char *const SideKeys[]      = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax", NULL};
@@ -492,7 +494,8 @@ static PetscErrorCode ReadGeometry(const Rd *r, yaml_node_t *n, int ig, const ch
     if (v->type == YAML_SCALAR_NODE) {
       PetscCall(Real(r, v, w, R_POS, &g->scale[0]));
       g->scale[1] = g->scale[2] = g->scale[0];
-    } else PetscCall(RealVec(r, v, w, 3, R_POS, g->scale));
+    } else
+      PetscCall(RealVec(r, v, w, 3, R_POS, g->scale));
   }
   if ((v = Get(r, n, "rotate", NULL))) {
     Path(w, sizeof(w), name, "rotate");
@@ -569,7 +572,8 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
   if (!(w = Get(r, v, "cells", NULL))) PetscCall(Missing(r, &t, "cells", " (expected a list of 3 positive integers: level-0 cells per direction)"));
   PetscCall(IntVec(r, w, "mesh.octree.domain.cells", 3, R_POS, o->cells));
   for (d = 0; d < 3; d++) PetscCheck(o->cells[d] <= (1 << 20), r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.domain.cells[%d]' = %" PetscInt_FMT " (expected at most %d)", r->file, Line(w), d, o->cells[d], 1 << 20);
-  PetscCheck((double)o->cells[0] * o->cells[1] * o->cells[2] <= 1e8, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.domain.cells' gives %g background cells (expected at most 1e8; refine with levels instead)", r->file, Line(w), (double)o->cells[0] * o->cells[1] * o->cells[2]);
+  PetscCheck((double)o->cells[0] * o->cells[1] * o->cells[2] <= 1e8, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.domain.cells' gives %g background cells (expected at most 1e8; refine with levels instead)", r->file, Line(w),
+             (double)o->cells[0] * o->cells[1] * o->cells[2]);
   if (!(v = Get(r, n, "patches", &l))) PetscCall(Missing(r, &s, "patches", " (expected {xmin: .., xmax: .., ymin: .., ymax: .., zmin: .., zmax: ..}, the patch of each side of the domain)"));
   PetscCall(Open(r, v, "mesh.octree.patches", l, SideKeys, &t));
   for (d = 0; d < 6; d++) {
@@ -578,14 +582,16 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
     PetscCall(String(r, w, wn, o->patch[d], GALE_NAME_LEN));
   }
   if ((v = Get(r, n, "geometry", NULL))) {
-    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_GEOMETRIES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d surfaces for 'mesh.octree.geometry', got %s", r->file, Line(v), GALE_MAX_GEOMETRIES, Describe(v, got, sizeof(got)));
+    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_GEOMETRIES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d surfaces for 'mesh.octree.geometry', got %s", r->file, Line(v), GALE_MAX_GEOMETRIES,
+               Describe(v, got, sizeof(got)));
     for (i = 0; i < NITEMS(v); i++) {
       PetscCall(ReadGeometry(r, Item(r, v, i), i, dir, &o->geometries[i]));
       o->ngeometries = i + 1;
     }
   }
   if ((v = Get(r, n, "regions", NULL))) {
-    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_REFINE_REGIONS, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d refinement regions for 'mesh.octree.regions', got %s", r->file, Line(v), GALE_MAX_REFINE_REGIONS, Describe(v, got, sizeof(got)));
+    PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) <= GALE_MAX_REFINE_REGIONS, r->comm, GALE_ERR_USER, "%s:%d: expected a list of at most %d refinement regions for 'mesh.octree.regions', got %s", r->file, Line(v), GALE_MAX_REFINE_REGIONS,
+               Describe(v, got, sizeof(got)));
     for (i = 0; i < NITEMS(v); i++) {
       PetscCall(ReadRefineRegion(r, Item(r, v, i), i, o, &o->regions[i]));
       o->nregions = i + 1;
@@ -599,18 +605,60 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
     o->has_location  = PETSC_TRUE;
     o->location_line = l;
     PetscCall(RealVec(r, v, "mesh.octree.location_in_mesh", 3, R_ANY, o->location));
-    for (d = 0; d < 3; d++)
-      PetscCheck(o->location[d] >= o->min[d] && o->location[d] <= o->max[d], r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.location_in_mesh' (%g, %g, %g) is outside the domain box in %c (expected a point in the fluid, inside [%g, %g])", r->file, l, (double)o->location[0],
-                 (double)o->location[1], (double)o->location[2], "xyz"[d], (double)o->min[d], (double)o->max[d]);
-  } else if (o->ngeometries) PetscCall(Missing(r, &s, "location_in_mesh", " (expected a point [x, y, z] in the fluid, which tells the mesher which side of the geometry to keep)"));
+    for (d = 0; d < 3; d++) {
+      char at[160];
+      if (o->location[d] >= o->min[d] && o->location[d] <= o->max[d]) continue;
+      Fmt(at, sizeof(at), "(%g, %g, %g) is outside the domain box in %c (expected a point in the fluid, inside [%g, %g])", (double)o->location[0], (double)o->location[1], (double)o->location[2], "xyz"[d], (double)o->min[d], (double)o->max[d]);
+      SETERRQ(r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.location_in_mesh' %s", r->file, l, at);
+    }
+  } else if (o->ngeometries)
+    PetscCall(Missing(r, &s, "location_in_mesh", " (expected a point [x, y, z] in the fluid, which tells the mesher which side of the geometry to keep)"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* mesh.airfoil: the NACA O-grid's settings with their defaults (the
+ * generator checks them again, with the geometry). */
+static PetscErrorCode ReadAirfoil(const Rd *r, yaml_node_t *n, int line, GaleAirfoilSettings *a)
+{
+  Sec          s;
+  yaml_node_t *v;
+  const char  *d;
+
+  PetscFunctionBeginUser;
+  PetscCall(Open(r, n, "mesh.airfoil", line, AirfoilKeys, &s));
+  a->line         = line;
+  a->cells_around = 256;
+  a->cells_normal = 128;
+  a->first_cell   = 1e-6;
+  a->farfield     = 100;
+  a->span         = 0.1;
+  if (!(v = Get(r, n, "naca", NULL))) PetscCall(Missing(r, &s, "naca", " (expected the 4 digits of a NACA section, e.g. \"0012\")"));
+  PetscCall(String(r, v, "mesh.airfoil.naca", a->naca, sizeof(a->naca)));
+  d = a->naca;
+  PetscCheck(strlen(d) == 4 && strspn(d, "0123456789") == 4, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.naca' is '%s' (expected 4 digits, e.g. \"0012\" or \"2412\")", r->file, Line(v), d);
+  PetscCheck(d[2] != '0' || d[3] != '0', r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.naca' '%s' has zero thickness (expected the last two digits > 0)", r->file, Line(v), d);
+  PetscCheck(d[0] == '0' || d[1] != '0', r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.naca' '%s' has camber at x = 0 (expected a second digit 1-9, the position of maximum camber in tenths)", r->file, Line(v), d);
+  PetscCall(OptInt(r, &s, "cells_around", R_POS, &a->cells_around, NULL));
+  if ((v = Get(r, n, "cells_around", NULL))) PetscCheck(a->cells_around >= 16 && a->cells_around % 2 == 0, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.cells_around' = %" PetscInt_FMT " (expected an even number >= 16)", r->file, Line(v), a->cells_around);
+  a->cells_wake = a->cells_around / 4;
+  PetscCall(OptInt(r, &s, "cells_wake", R_NONNEG, &a->cells_wake, NULL));
+  PetscCall(OptInt(r, &s, "cells_normal", R_POS, &a->cells_normal, NULL));
+  if ((v = Get(r, n, "cells_normal", NULL))) PetscCheck(a->cells_normal >= 4, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.cells_normal' = %" PetscInt_FMT " (expected at least 4)", r->file, Line(v), a->cells_normal);
+  PetscCall(OptReal(r, &s, "farfield", R_POS, &a->farfield, NULL));
+  if ((v = Get(r, n, "farfield", NULL))) PetscCheck(a->farfield >= 2, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.farfield' = %s (expected a radius of at least 2 chords)", r->file, Line(v), Str(v));
+  PetscCall(OptReal(r, &s, "first_cell", R_POS, &a->first_cell, NULL));
+  if ((v = Get(r, n, "first_cell", NULL))) PetscCheck(a->first_cell < 0.1 && a->first_cell * a->cells_normal < a->farfield - 0.5, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.first_cell' = %s (expected a height below 0.1 chords and below (farfield - 0.5) / cells_normal)", r->file, Line(v), Str(v));
+  PetscCall(OptReal(r, &s, "span", R_POS, &a->span, NULL));
+  PetscCall(OptReal(r, &s, "le_spacing", R_POS, &a->le_spacing, NULL));
+  PetscCall(OptReal(r, &s, "te_spacing", R_POS, &a->te_spacing, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char *dir, GaleCase *cs)
 {
   Sec          s;
-  yaml_node_t *pm, *bl, *oc;
-  int          lpm = 0, lbl = 0, loc = 0, i;
+  yaml_node_t *pm, *bl, *oc, *af;
+  int          lpm = 0, lbl = 0, loc = 0, laf = 0, i;
   char         got[64], path[GALE_PATH_LEN];
 
   PetscFunctionBeginUser;
@@ -622,7 +670,14 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
   oc = Get(r, n, "octree", &loc);
   PetscCheck(!pm || !bl, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'polyMesh' and 'blocks' (line %d) (expected exactly one)", r->file, lpm, lbl);
   PetscCheck(!oc || (!pm && !bl), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'octree' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree)", r->file, loc, pm ? "polyMesh" : "blocks", pm ? lpm : lbl);
-  PetscCheck(pm || bl || oc, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree)", r->file, line);
+  af = Get(r, n, "airfoil", &laf);
+  PetscCheck(!af || (!pm && !bl && !oc), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'airfoil' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree, airfoil)", r->file, laf, pm ? "polyMesh" : bl ? "blocks" : "octree", pm ? lpm : bl ? lbl : loc);
+  PetscCheck(pm || bl || oc || af, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree, airfoil)", r->file, line);
+  if (af) {
+    cs->mesh_source = GALE_MESH_AIRFOIL;
+    PetscCall(ReadAirfoil(r, af, laf, &cs->airfoil));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (oc) {
     cs->mesh_source = GALE_MESH_OCTREE;
     PetscCall(ReadOctree(r, oc, loc, dir, &cs->octree));
@@ -966,14 +1021,18 @@ static PetscErrorCode CheckOctreePatches(const Rd *r, yaml_node_t *mesh, const G
   PetscFunctionBeginUser;
   for (i = 0; i < cs->nbcs; i++) Fmt(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", cs->bcs[i].name);
   for (k = 0; k < 6; k++)
-    PetscCheck(GaleCaseFindBC(cs, o->patch[k]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of mesh.octree.patches.%s has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, pn, SideKeys[k], NULL)), o->patch[k], SideKeys[k], list);
+    PetscCheck(GaleCaseFindBC(cs, o->patch[k]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of mesh.octree.patches.%s has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, pn, SideKeys[k], NULL)), o->patch[k], SideKeys[k],
+               list);
   for (g = 0; g < o->ngeometries; g++) {
     const GaleOctreeGeometry *G  = &o->geometries[g];
     yaml_node_t              *gn = Item(r, gl, g), *rn = Get(r, gn, "regions", NULL);
-    if (G->patch[0]) PetscCheck(GaleCaseFindBC(cs, G->patch) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of mesh.octree.geometry[%d] has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, gn, "patch", NULL)), G->patch, g, list);
-    else known = PETSC_FALSE;
+    if (G->patch[0])
+      PetscCheck(GaleCaseFindBC(cs, G->patch) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of mesh.octree.geometry[%d] has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, gn, "patch", NULL)), G->patch, g, list);
+    else
+      known = PETSC_FALSE;
     for (k = 0; k < G->nregions; k++)
-      PetscCheck(GaleCaseFindBC(cs, G->region_patch[k]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of region '%s' of mesh.octree.geometry[%d] has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, rn, G->region[k], NULL)), G->region_patch[k], G->region[k], g, list);
+      PetscCheck(GaleCaseFindBC(cs, G->region_patch[k]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: patch '%s' of region '%s' of mesh.octree.geometry[%d] has no entry in 'boundary' (expected one of: %s)", r->file, Line(Get(r, rn, G->region[k], NULL)),
+                 G->region_patch[k], G->region[k], g, list);
   }
   for (i = 0; i < cs->nbcs && known; i++) {
     PetscBool used = PETSC_FALSE;
@@ -1043,7 +1102,7 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
   PetscCall(Open(r, root, "", 1, TopKeys, &top));
   CaseDefaults(cs);
   if ((n = Get(r, root, "title", NULL))) PetscCall(String(r, n, "title", cs->title, sizeof(cs->title)));
-  if (!(n = Get(r, root, "mesh", &line))) PetscCall(Missing(r, &top, "mesh", " (expected polyMesh, blocks or octree in it)"));
+  if (!(n = Get(r, root, "mesh", &line))) PetscCall(Missing(r, &top, "mesh", " (expected polyMesh, blocks, octree or airfoil in it)"));
   PetscCall(ReadMesh(r, n, line, dir, cs));
   if (!(n = Get(r, root, "fluid", &line))) PetscCall(Missing(r, &top, "fluid", " (expected nu in it)"));
   PetscCall(Open(r, n, "fluid", line, FluidKeys, &s));
@@ -1066,11 +1125,13 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
   if ((n = Get(r, root, "forces", &line))) PetscCall(ReadForces(r, n, line, cs));
   PetscCall(PetscStrncpy(cs->turb.model, "laminar", sizeof(cs->turb.model)));
   if ((n = Get(r, root, "turbulence", &line))) {
-    PetscInt model = 0;
+    PetscInt model = 0, wf = 0;
     PetscCall(Open(r, n, "turbulence", line, TurbKeys, &s));
     PetscCall(OptChoice(r, &s, "model", "turbulence model", TurbModels, &model));
     PetscCall(PetscStrncpy(cs->turb.model, TurbModels[model], sizeof(cs->turb.model)));
     PetscCall(OptReal(r, &s, "relaxation", R_UNIT, &cs->turb.relax, NULL));
+    PetscCall(OptChoice(r, &s, "wall_functions", "boolean", Booleans, &wf));
+    cs->turb.wall_functions = (PetscBool)(wf % 2);
   }
   if (cs->ref_velocity == 0) cs->ref_velocity = DefaultRefVelocity(cs);
   if (cs->ref_density == 0) cs->ref_density = cs->rho;

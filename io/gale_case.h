@@ -15,7 +15,7 @@
 
 typedef struct GaleCase_s GaleCase; /* also declared in mesh/gale_mesh.h (C11 allows both) */
 
-typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH, GALE_MESH_OCTREE } GaleMeshSource;
+typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH, GALE_MESH_OCTREE, GALE_MESH_AIRFOIL } GaleMeshSource;
 
 /* One hex block: 8 vertices in OpenFOAM blockMesh order (0-3 bottom face
  * counter-clockwise seen from above, 4-7 the top face), cells per local
@@ -59,6 +59,22 @@ typedef struct {
   PetscInt       level;
   PetscInt       line;
 } GaleOctreeRegionSettings;
+
+/* mesh.airfoil: an O-grid around a NACA 4-digit airfoil of chord 1
+ * (mesh/airfoil.c); patches airfoil, farfield and frontAndBack. Lengths in
+ * chords (mesh.scale sets the chord). Also declared in mesh/gale_mesh.h. */
+typedef struct GaleAirfoilSettings_s GaleAirfoilSettings;
+struct GaleAirfoilSettings_s {
+  char      naca[8];                /* 4 digits, e.g. "0012" */
+  PetscInt  cells_around;           /* cells on the airfoil surface (even), default 256 */
+  PetscInt  cells_wake;             /* C-grid: cells along each side of the wake cut, default cells_around/4; 0 = O-grid */
+  PetscInt  cells_normal;           /* cells from the wall to the farfield, default 128 */
+  PetscReal first_cell;             /* wall-normal height of the first cell, default 1e-6 */
+  PetscReal farfield;               /* radius of the farfield circle, default 100 */
+  PetscReal span;                   /* thickness in z, default 0.1 */
+  PetscReal le_spacing, te_spacing; /* surface spacing at the leading/trailing edge; 0 = 0.2 x the mean */
+  PetscInt  line;                   /* line of 'airfoil:' */
+};
 
 /* mesh.octree: the castellated octree mesher's settings. */
 typedef struct {
@@ -194,6 +210,9 @@ struct GaleCase_s {
 
   /* mesh.octree (mesh_source GALE_MESH_OCTREE) */
   GaleOctreeSettings octree;
+
+  /* mesh.airfoil (mesh_source GALE_MESH_AIRFOIL) */
+  GaleAirfoilSettings airfoil;
 };
 
 /* Read and validate DIR/case.yaml. On error returns GALE_ERR_USER with a
