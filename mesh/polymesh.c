@@ -308,15 +308,17 @@ static PetscErrorCode Grow(PetscInt need, PetscInt *cap, size_t size, void **a)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Label list with every entry in [lo, hi]; appended to *a (capacity *cap)
- * from index *na on. */
-static PetscErrorCode ReadLabels(FoamFile *ff, const char *what, PetscInt lo, PetscInt hi, PetscInt **a, PetscInt *na, PetscInt *cap)
+/* Label list with every entry in [lo, hi] and at most maxN entries (a
+ * uniform list "N{v}" is otherwise unbounded by the file size); appended to
+ * *a (capacity *cap) from index *na on. */
+static PetscErrorCode ReadLabels(FoamFile *ff, const char *what, PetscInt lo, PetscInt hi, PetscInt maxN, PetscInt **a, PetscInt *na, PetscInt *cap)
 {
   PetscInt  n, v, k;
   PetscBool uniform;
 
   PetscFunctionBeginUser;
   PetscCall(ListBegin(ff, what, &n, &uniform));
+  FoamCheck(ff, n <= maxN, "list of %" PetscInt_FMT " %s entries, more than the %" PetscInt_FMT " possible here", n, what, maxN);
   if (uniform) {
     PetscCall(ReadLabel(ff, &v, what));
     FoamCheck(ff, v >= lo && v <= hi, "%s %" PetscInt_FMT " out of range [%" PetscInt_FMT ", %" PetscInt_FMT "]", what, v, lo, hi);
@@ -373,8 +375,8 @@ static PetscErrorCode ReadFaces(MPI_Comm comm, const char *dir, PolyData *d)
   PetscCall(FoamOpen(comm, dir, "faces", ff));
   PetscCall(ReadHeader(ff));
   if (!strcmp(ff->cls, "faceCompactList")) {
-    PetscCall(ReadLabels(ff, "face offset", 0, PETSC_MAX_INT, &d->offsets, &d->nFaces, &capO));
-    PetscCall(ReadLabels(ff, "point index", 0, d->nPoints - 1, &d->facePoints, &d->nFacePoints, &capP));
+    PetscCall(ReadLabels(ff, "face offset", 0, PETSC_MAX_INT, (PetscInt)PetscMin((size_t)PETSC_MAX_INT, ff->len), &d->offsets, &d->nFaces, &capO));
+    PetscCall(ReadLabels(ff, "point index", 0, d->nPoints - 1, (PetscInt)PetscMin((size_t)PETSC_MAX_INT, ff->len), &d->facePoints, &d->nFacePoints, &capP));
     FoamCheck(ff, d->nFaces >= 1 && d->offsets[0] == 0 && d->offsets[d->nFaces - 1] == d->nFacePoints, "face offsets do not run from 0 to the %" PetscInt_FMT " point indices", d->nFacePoints);
     d->nFaces--;
     for (PetscInt f = 0; f < d->nFaces; f++) FoamCheck(ff, d->offsets[f + 1] - d->offsets[f] >= 3, "face %" PetscInt_FMT " has %" PetscInt_FMT " points (at least 3 needed)", f, d->offsets[f + 1] - d->offsets[f]);
@@ -389,7 +391,7 @@ static PetscErrorCode ReadFaces(MPI_Comm comm, const char *dir, PolyData *d)
   for (d->nFaces = 0; n < 0 ? !AtListEnd(ff) : d->nFaces < n; d->nFaces++) {
     PetscCall(Grow(d->nFaces + 2, &capO, sizeof(PetscInt), (void **)&d->offsets));
     d->offsets[d->nFaces] = d->nFacePoints;
-    PetscCall(ReadLabels(ff, "point index", 0, d->nPoints - 1, &d->facePoints, &d->nFacePoints, &capP));
+    PetscCall(ReadLabels(ff, "point index", 0, d->nPoints - 1, (PetscInt)PetscMin((size_t)PETSC_MAX_INT, ff->len), &d->facePoints, &d->nFacePoints, &capP));
     FoamCheck(ff, d->nFacePoints - d->offsets[d->nFaces] >= 3, "face %" PetscInt_FMT " has %" PetscInt_FMT " points (at least 3 needed)", d->nFaces, d->nFacePoints - d->offsets[d->nFaces]);
   }
   PetscCall(Grow(d->nFaces + 1, &capO, sizeof(PetscInt), (void **)&d->offsets));
@@ -416,7 +418,8 @@ static PetscErrorCode ReadOwnerNeighbour(MPI_Comm comm, const char *dir, PolyDat
   PetscCall(ReadHeader(ff));
   SkipSpace(ff);
   line = ff->line;
-  PetscCall(ReadLabels(ff, "owner cell", 0, PETSC_MAX_INT - 1, &d->owner, &d->nOwner, &cap));
+  /* a cell has >= 4 faces and a face <= 2 cells, so cells <= faces/2 */
+  PetscCall(ReadLabels(ff, "owner cell", 0, d->nFaces / 2, d->nFaces, &d->owner, &d->nOwner, &cap));
   PetscCheck(d->nOwner == d->nFaces, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": %" PetscInt_FMT " owners, but the faces file has %" PetscInt_FMT " faces", ff->path, line, d->nOwner, d->nFaces);
   noteCells    = NoteValue(ff->note, "nCells:");
   noteInternal = NoteValue(ff->note, "nInternalFaces:");
@@ -426,7 +429,7 @@ static PetscErrorCode ReadOwnerNeighbour(MPI_Comm comm, const char *dir, PolyDat
   SkipSpace(ff);
   line = ff->line;
   cap  = 0;
-  PetscCall(ReadLabels(ff, "neighbour cell", -1, PETSC_MAX_INT - 1, &d->neighbour, &d->nNeighbour, &cap));
+  PetscCall(ReadLabels(ff, "neighbour cell", -1, d->nFaces / 2, d->nFaces, &d->neighbour, &d->nNeighbour, &cap));
   PetscCheck(d->nNeighbour <= d->nFaces, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": %" PetscInt_FMT " neighbours, but the faces file has only %" PetscInt_FMT " faces", ff->path, line, d->nNeighbour, d->nFaces);
   /* old format: one entry per face, -1 for boundary faces */
   for (*nInternal = 0; *nInternal < d->nNeighbour && d->neighbour[*nInternal] >= 0; (*nInternal)++) {}
