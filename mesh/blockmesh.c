@@ -203,7 +203,12 @@ static PetscErrorCode MergePoints(MPI_Comm comm, PetscInt nb, const Blk *bi, con
           PetscInt         found = -1;
           for (int d = 0; d < 3; d++) {
             PetscReal g = PetscFloorReal(x[d] / h);
-            PetscCheck(PetscAbsReal(g) < 1e15, comm, GALE_ERR_USER, "block %" PetscInt_FMT ": point (%g, %g, %g) is too far from the origin for merge tolerance %g", b, (double)x[0], (double)x[1], (double)x[2], (double)tol);
+            if (!(PetscAbsReal(g) < 1e15)) { /* free the work arrays before reporting */
+              PetscCall(PetscFree2(cand, next));
+              PetscCall(PetscFree(H.key));
+              PetscCall(PetscFree(H.head));
+              SETERRQ(comm, GALE_ERR_USER, "block %" PetscInt_FMT ": point (%g, %g, %g) is too far from the origin for merge tolerance %g", b, (double)x[0], (double)x[1], (double)x[2], (double)tol);
+            }
             q[d] = (int64_t)g;
           }
           for (int dz = -1; dz <= 1 && found < 0; dz++)

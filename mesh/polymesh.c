@@ -299,11 +299,15 @@ static inline PetscBool AtListEnd(FoamFile *ff)
   return (PetscBool)(ff->buf[ff->pos] == ')' || ff->pos >= ff->len);
 }
 
+/* Capacity growth in 64-bit arithmetic, so doubling never overflows. */
 static PetscErrorCode Grow(PetscInt need, PetscInt *cap, size_t size, void **a)
 {
+  long long c = *cap;
+
   PetscFunctionBeginUser;
   if (need <= *cap) PetscFunctionReturn(PETSC_SUCCESS);
-  while (*cap < need) *cap = *cap < 1024 ? 1024 : 2 * *cap;
+  while (c < need) c = c < 1024 ? 1024 : 2 * c;
+  *cap = (PetscInt)PetscMin(c, (long long)PETSC_MAX_INT);
   PetscCall(PetscRealloc((size_t)*cap * size, a));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -391,7 +395,8 @@ static PetscErrorCode ReadFaces(MPI_Comm comm, const char *dir, PolyData *d)
   for (d->nFaces = 0; n < 0 ? !AtListEnd(ff) : d->nFaces < n; d->nFaces++) {
     PetscCall(Grow(d->nFaces + 2, &capO, sizeof(PetscInt), (void **)&d->offsets));
     d->offsets[d->nFaces] = d->nFacePoints;
-    PetscCall(ReadLabels(ff, "point index", 0, d->nPoints - 1, (PetscInt)PetscMin((size_t)PETSC_MAX_INT, ff->len), &d->facePoints, &d->nFacePoints, &capP));
+    /* one face lists each point at most once */
+    PetscCall(ReadLabels(ff, "point index", 0, d->nPoints - 1, d->nPoints, &d->facePoints, &d->nFacePoints, &capP));
     FoamCheck(ff, d->nFacePoints - d->offsets[d->nFaces] >= 3, "face %" PetscInt_FMT " has %" PetscInt_FMT " points (at least 3 needed)", d->nFaces, d->nFacePoints - d->offsets[d->nFaces]);
   }
   PetscCall(Grow(d->nFaces + 1, &capO, sizeof(PetscInt), (void **)&d->offsets));
@@ -500,8 +505,8 @@ static PetscErrorCode ReadBoundary(MPI_Comm comm, const char *dir, PolyData *d, 
       PetscCheck(p->start >= 0, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' has no startFace (or a negative one)", ff->path, pl, p->name);
       PetscCheck(p->size == 0 || p->start == next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' starts at face %" PetscInt_FMT ", expected %" PetscInt_FMT " (patches must follow the %" PetscInt_FMT " internal faces contiguously, in order)",
                  ff->path, pl, p->name, p->start, next, nInternal);
-      PetscCheck(p->size <= d->nFaces - next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' (faces %" PetscInt_FMT " to %" PetscInt_FMT ") runs past the %" PetscInt_FMT " faces of the faces file", ff->path, pl, p->name, p->start,
-                 p->start + p->size - 1, d->nFaces);
+      PetscCheck(p->size <= d->nFaces - next, comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch '%s' (faces %" PetscInt_FMT " to %lld) runs past the %" PetscInt_FMT " faces of the faces file", ff->path, pl, p->name, p->start,
+                 (long long)p->start + p->size - 1, d->nFaces);
       for (PetscInt q = 0; q < d->nPatches; q++) PetscCheck(strcmp(d->patches[q].name, p->name), comm, GALE_ERR_USER, "%s:%" PetscInt_FMT ": patch name '%s' appears twice", ff->path, pl, p->name);
       p->start = next;
       next += p->size;
