@@ -131,6 +131,23 @@ cavity_re100 | cavity_re1000)
   tol=0.02; [ "$re" = 1000 ] && tol=0.03
   "$PY" "$here/ghia_compare.py" c/results "$re" $tol "$GALE_SHARED_DIR"
   ;;
+flatplate_sa | flatplate_sst)
+  # NASA TMR flat plate: Cf(0.97) and C_D within 2% of CFL3D's finest grid (check.py)
+  cp -r "$GALE_SOURCE_DIR/cases/$name" c && rm -rf c/results
+  mpirun_ 2 "$GALE_EXE" run c > log.txt
+  tail -3 log.txt
+  grep -q "^status: converged" c/results/summary.yaml
+  "$PY" c/check.py c "$GALE_SHARED_DIR"
+  ;;
+pitzdaily_laminar)
+  # OpenFOAM simpleFoam on the identical mesh (bench/reference): primary
+  # reattachment within 1% and inlet pressure within 2%
+  cp -r "$GALE_SOURCE_DIR/cases/pitzDaily_laminar" c && rm -rf c/results
+  mpirun_ 2 "$GALE_EXE" run c > log.txt
+  grep -q "^status: converged" c/results/summary.yaml
+  "$PY" "$GALE_SOURCE_DIR/bench/gale_pitzdaily.py" c "$GALE_SOURCE_DIR/bench/reference/openfoam_simpleFoam_res1e-5_pitzDaily_laminar.csv" | tee cmp.txt
+  awk '/over_step_height/ {d=$NF; sub("%","",d); if (d < 0) d = -d; if (d > 1) bad=1} /inlet_mean_p/ {d=$NF; sub("%","",d); if (d < 0) d = -d; if (d > 2) bad=1} END {exit bad}' cmp.txt
+  ;;
 *)
   echo "unknown test $name" >&2
   exit 2
