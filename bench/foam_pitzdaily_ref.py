@@ -51,6 +51,12 @@ def sign_changes(x, tau):
     return out
 
 
+def residual_control(case):
+    with open(os.path.join(case, "system", "fvSolution")) as f:
+        m = re.search(r"residualControl\s*\{\s*p\s+([^;]+);", f.read())
+    return m.group(1) if m else "?"
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -84,7 +90,8 @@ def main():
     tmp = out + ".tmp"
     with open(tmp, "w") as f:
         f.write("# OpenFOAM v1912 simpleFoam, laminar pitzDaily, nu 1e-3, inlet 10 m/s, 12225 cells; "
-                "bounded Gauss linearUpwind, residualControl 1e-5 (bench/openfoam_cases.sh)\n")
+                f"bounded Gauss linearUpwind, residualControl {residual_control(case)} "
+                "(bench/openfoam_cases.sh)\n")
         f.write("quantity,value,unit\n")
         for r in rows:
             f.write(",".join(r) + "\n")

@@ -94,8 +94,8 @@ run_gale_case() { # CASE NP REPEAT
   [[ -r $src/case.yaml ]] || { note "Gale case $src/case.yaml missing: skipping $case"; return 0; }
   dst=$out/gale/$case.np$np
   rm -rf "$dst"; mkdir -p "$dst"
-  cp -r "$src"/. "$dst"/
-  rm -rf "$dst/results"
+  # A fresh copy without results/ (no restart from an old checkpoint).
+  tar -C "$src" --exclude=./results -cf - . | tar -C "$dst" -xf -
   alg=$(awk '/^[ \t]*algorithm:/ { print $2; exit }' "$dst/case.yaml" | tr -d '"\047')
   solver=gale-${alg:-SIMPLE}
   load=$(cut -d' ' -f1 /proc/loadavg)

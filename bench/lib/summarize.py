@@ -4,11 +4,11 @@
 Input rows (header line first), one per run:
   code case solver ranks repeat cells iterations converged clock_s exec_s elapsed_s maxrss_kB pre_s load1
 `code` is OpenFOAM or Gale; elapsed_s is the whole command's wall time
-(/usr/bin/time), exec_s the solver's own CPU (OpenFOAM) or wall (Gale) time,
-load1 the load average before the run. Output: one row per (code, case, solver, ranks)
-with medians over repeats; with --compare, Gale/OpenFOAM ratios per
-(case, ranks) against OpenFOAM's simpleFoam run, or icoFoam's where Gale's
-solver is transient (PISO/PIMPLE).
+(/usr/bin/time), exec_s the solver's own time: OpenFOAM's ExecutionTime (CPU
+time of rank 0), Gale's wall_time; load1 the load average before the run.
+Output: one row per (code, case, solver, ranks) with medians over repeats;
+with --compare, Gale/OpenFOAM ratios per (case, ranks) against OpenFOAM's
+simpleFoam run, or icoFoam's where Gale's solver is transient (PISO/PIMPLE).
 
 usage: summarize.py RESULTS.tsv [--compare] [--markdown]
 """
@@ -38,6 +38,7 @@ def load(path):
             load=max(float(r.get("load1") or 0) for r in rs),
             rss_mb=med("maxrss_kB") / 1024.0,
             s_iter_mcell=wall / max(it, 1) / (cells / 1e6),
+            cpu_iter_mcell=med("exec_s") / max(it, 1) / (cells / 1e6),
         )
     return out
 
@@ -60,15 +61,18 @@ def main():
     md = "--markdown" in sys.argv
     res = load(sys.argv[1])
     order = {"cavity_re100": 0, "cavity_re1000": 1, "pitzDaily": 2}
-    keys = sorted(res, key=lambda k: (order.get(k[1], 9), k[1], k[0], k[2], k[3]))
+    sorder = {"simpleFoam": 0, "icoFoam": 1}
+    keys = sorted(res, key=lambda k: (order.get(k[1], 9), k[1], k[0] != "OpenFOAM",
+                                      sorder.get(k[2], 2), k[2], k[3]))
     hdr = ["code", "case", "solver", "ranks", "cells", "iters", "conv", "wall s",
-           "min wall s", "solver s", "s/iter/Mcell", "peak RSS MB", "runs", "max load"]
+           "min wall s", "solver s", "s/iter/Mcell", "solver s/iter/Mcell", "peak RSS MB", "runs", "max load"]
     rows = []
     for k in keys:
         v = res[k]
         rows.append([k[0], k[1], k[2], str(k[3]), str(v["cells"]), str(v["iterations"]),
                      v["converged"], "%.2f" % v["wall"], "%.2f" % v["wall_min"], "%.2f" % v["exec"],
-                     "%.3f" % v["s_iter_mcell"], "%.0f" % v["rss_mb"], str(v["n"]),
+                     "%.3f" % v["s_iter_mcell"], "%.3f" % v["cpu_iter_mcell"],
+                     "%.0f" % v["rss_mb"], str(v["n"]),
                      "%.1f" % v["load"]])
     table(hdr, rows, md)
     if "--compare" not in sys.argv:
