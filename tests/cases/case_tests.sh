@@ -130,6 +130,8 @@ cavity_re100 | cavity_re1000)
   grep -q "^status: converged" c/results/summary.yaml
   tol=0.02; [ "$re" = 1000 ] && tol=0.03
   "$PY" "$here/ghia_compare.py" c/results "$re" $tol "$GALE_SHARED_DIR"
+  # and OpenFOAM converged to 1e-8 on the same mesh (measured 1e-4 / 5e-4)
+  "$PY" "$here/foam_compare.py" c/results "$re" 1e-3 "$GALE_SOURCE_DIR/bench/reference"
   ;;
 flatplate_sa | flatplate_sst)
   # NASA TMR flat plate: Cf(0.97) and C_D within 2% of CFL3D's finest grid (check.py)

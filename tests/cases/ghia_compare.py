@@ -79,4 +79,5 @@ def main():
     sys.exit(0 if worst <= tol else 1)
 
 
-main()
+if __name__ == "__main__":
+    main()
