@@ -400,6 +400,9 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
   if (xvfb[0]) {
     PetscCall(ArgsAdd(&a, xvfb));
     PetscCall(ArgsAdd(&a, "-a"));
+    /* xvfb-run's default screen is 8 bits deep; VTK's OpenGL window wants 24 */
+    PetscCall(ArgsAdd(&a, "-s"));
+    PetscCall(ArgsAdd(&a, "-screen 0 1600x1200x24"));
   }
   PetscCall(ArgsStart(&a, pvbatch, script, c));
   PetscCall(ArgsAddOption(&a, "--step", o->step));
@@ -408,7 +411,25 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
   PetscCall(ArgsAddOption(&a, "--seed-line", o->seedLine));
   PetscCall(ArgsAddOption(&a, "--seeds", o->seeds));
   PetscCall(ArgsAddOption(&a, "--size", o->size));
-  PetscCall(RunStep(c, "gale_pictures.py", a.v));
+  /* a busy machine sometimes loses the race between Xvfb starting and
+     pvbatch opening its window (SIGABRT, status 134): try up to 3 times */
+  for (int attempt = 0; attempt < 3; attempt++) {
+    int code = -1;
+    PetscCall(Spawn(a.v, &code));
+    if (code == 134 && attempt < 2) {
+      printf("gale post: pvbatch could not open its window (attempt %d); trying again\n", attempt + 1);
+      sleep(2);
+      continue;
+    }
+    if (code == POST_PRODUCED) c->produced++;
+    else {
+      c->failed++;
+      if (code >= 0) printf("gale post: gale_pictures.py failed (exit status %d); its messages are above\n", code);
+      else printf("gale post: gale_pictures.py did not run to the end\n");
+      PrintCommand(a.v);
+    }
+    break;
+  }
   PetscCall(ArgsFree(&a));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
