@@ -422,6 +422,7 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
       continue;
     }
     if (code == POST_PRODUCED) c->produced++;
+    else if (code == POST_NOTHING) printf("gale post: gale_pictures.py: nothing to do with these results (see above)\n");
     else {
       c->failed++;
       if (code >= 0) printf("gale post: gale_pictures.py failed (exit status %d); its messages are above\n", code);
