@@ -144,8 +144,11 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
 
   for (PetscInt it = 0; it <= nNonOrth; it++) {
     GaleSolveStats st = {0, 0, 0, KSP_CONVERGED_ITERATING};
-    PetscBool      corr = (it > 0) ? PETSC_TRUE : PETSC_FALSE;
-    if (corr) {
+    /* the explicit k.grad(p) part is always there (OpenFOAM's corrected
+       Laplacian): on the first pass from the gradient of the current p,
+       which the momentum predictor (or the previous corrector) computed */
+    const PetscBool corr = PETSC_TRUE;
+    if (it > 0) {
       PetscCall(GaleSolverUpdateBoundaryValues(s));
       PetscCall(GaleSolverGradient(s, s->p, s->pb, s->gradp));
     }
