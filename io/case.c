@@ -616,7 +616,7 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* mesh.airfoil: the NACA O-grid's settings with their defaults (the
+/* mesh.airfoil: the NACA C-/O-grid's settings with their defaults (the
  * generator checks them again, with the geometry). */
 static PetscErrorCode ReadAirfoil(const Rd *r, yaml_node_t *n, int line, GaleAirfoilSettings *a)
 {
@@ -639,7 +639,8 @@ static PetscErrorCode ReadAirfoil(const Rd *r, yaml_node_t *n, int line, GaleAir
   PetscCheck(d[2] != '0' || d[3] != '0', r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.naca' '%s' has zero thickness (expected the last two digits > 0)", r->file, Line(v), d);
   PetscCheck(d[0] == '0' || d[1] != '0', r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.naca' '%s' has camber at x = 0 (expected a second digit 1-9, the position of maximum camber in tenths)", r->file, Line(v), d);
   PetscCall(OptInt(r, &s, "cells_around", R_POS, &a->cells_around, NULL));
-  if ((v = Get(r, n, "cells_around", NULL))) PetscCheck(a->cells_around >= 16 && a->cells_around % 2 == 0, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.cells_around' = %" PetscInt_FMT " (expected an even number >= 16)", r->file, Line(v), a->cells_around);
+  if ((v = Get(r, n, "cells_around", NULL)))
+    PetscCheck(a->cells_around >= 16 && a->cells_around % 2 == 0, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.cells_around' = %" PetscInt_FMT " (expected an even number >= 16)", r->file, Line(v), a->cells_around);
   a->cells_wake = a->cells_around / 4;
   PetscCall(OptInt(r, &s, "cells_wake", R_NONNEG, &a->cells_wake, NULL));
   PetscCall(OptInt(r, &s, "cells_normal", R_POS, &a->cells_normal, NULL));
@@ -647,7 +648,9 @@ static PetscErrorCode ReadAirfoil(const Rd *r, yaml_node_t *n, int line, GaleAir
   PetscCall(OptReal(r, &s, "farfield", R_POS, &a->farfield, NULL));
   if ((v = Get(r, n, "farfield", NULL))) PetscCheck(a->farfield >= 2, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.farfield' = %s (expected a radius of at least 2 chords)", r->file, Line(v), Str(v));
   PetscCall(OptReal(r, &s, "first_cell", R_POS, &a->first_cell, NULL));
-  if ((v = Get(r, n, "first_cell", NULL))) PetscCheck(a->first_cell < 0.1 && a->first_cell * a->cells_normal < a->farfield - 0.5, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.first_cell' = %s (expected a height below 0.1 chords and below (farfield - 0.5) / cells_normal)", r->file, Line(v), Str(v));
+  if ((v = Get(r, n, "first_cell", NULL)))
+    PetscCheck(a->first_cell < 0.1 && a->first_cell * a->cells_normal < a->farfield - 0.5, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.airfoil.first_cell' = %s (expected a height below 0.1 chords and below (farfield - 0.5) / cells_normal)", r->file,
+               Line(v), Str(v));
   PetscCall(OptReal(r, &s, "span", R_POS, &a->span, NULL));
   PetscCall(OptReal(r, &s, "le_spacing", R_POS, &a->le_spacing, NULL));
   PetscCall(OptReal(r, &s, "te_spacing", R_POS, &a->te_spacing, NULL));

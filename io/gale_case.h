@@ -60,9 +60,10 @@ typedef struct {
   PetscInt       line;
 } GaleOctreeRegionSettings;
 
-/* mesh.airfoil: an O-grid around a NACA 4-digit airfoil of chord 1
- * (mesh/airfoil.c); patches airfoil, farfield and frontAndBack. Lengths in
- * chords (mesh.scale sets the chord). Also declared in mesh/gale_mesh.h. */
+/* mesh.airfoil: a C-grid (or O-grid) around a NACA 4-digit airfoil of
+ * chord 1 (mesh/airfoil.c); patches airfoil, farfield and frontAndBack.
+ * Lengths in chords (mesh.scale sets the chord). Also declared in
+ * mesh/gale_mesh.h. */
 typedef struct GaleAirfoilSettings_s GaleAirfoilSettings;
 struct GaleAirfoilSettings_s {
   char      naca[8];                /* 4 digits, e.g. "0012" */

@@ -121,11 +121,13 @@ PetscErrorCode GaleMeshReadPolyMesh(MPI_Comm comm, const char *dir, GaleMesh *me
  * (created if missing), e.g. to run OpenFOAM on exactly Gale's mesh. */
 PetscErrorCode GaleMeshWritePolyMesh(GaleMesh mesh, const char *dir);
 
-/* O-grid around a NACA 4-digit airfoil, chord 1 from (0,0) to (1,0), one
- * cell thick in z (mesh/airfoil.c; settings in io/gale_case.h). Patches
- * airfoil (wall), farfield (the circle) and frontAndBack (empty); the first
- * layer of points lies first_cell along the surface normal. Geometry and
- * serial numbering computed. */
+/* C-grid (cells_wake > 0) or O-grid (cells_wake = 0) around a NACA 4-digit
+ * airfoil, chord 1 from (0,0) to (1,0), out to a circle of radius farfield
+ * around (1/2, 0), one cell thick in z (mesh/airfoil.c; settings in
+ * io/gale_case.h). Patches airfoil (wall), farfield (the circle and the
+ * C-grid's outflow) and frontAndBack (empty); the first layer of points
+ * lies first_cell along the surface normal. Geometry and serial numbering
+ * computed. */
 typedef struct GaleAirfoilSettings_s GaleAirfoilSettings;
 PetscErrorCode GaleMeshBuildAirfoil(MPI_Comm comm, const GaleAirfoilSettings *settings, GaleMesh *mesh);
 
