@@ -39,8 +39,10 @@ static PetscErrorCode GaleErrorHandler(MPI_Comm comm, int line, const char *func
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (comm == PETSC_COMM_SELF) gale_error_local = 1;
   if (rank == 0 || comm == PETSC_COMM_SELF) {
-    if (rank) fprintf(stderr, "gale: error (rank %d): %s\n", rank, mess ? mess : "unknown error");
-    else fprintf(stderr, "gale: error: %s\n", mess ? mess : "unknown error");
+    if (rank)
+      fprintf(stderr, "gale: error (rank %d): %s\n", rank, mess ? mess : "unknown error");
+    else
+      fprintf(stderr, "gale: error: %s\n", mess ? mess : "unknown error");
     if (n != GALE_ERR_USER && getenv("GALE_DEBUG")) fprintf(stderr, "  (at %s:%d in %s)\n", file, line, func);
   }
   return n;
@@ -48,11 +50,11 @@ static PetscErrorCode GaleErrorHandler(MPI_Comm comm, int line, const char *func
 
 int main(int argc, char **argv)
 {
-  char          **pargv;
-  int             pargc = 1, status = 0;
-  const char     *cmd = NULL, *dir = NULL;
-  PetscBool       restart = PETSC_FALSE;
-  PetscErrorCode  ierr;
+  char         **pargv;
+  int            pargc = 1, status = 0;
+  const char    *cmd = NULL, *dir = NULL;
+  PetscBool      restart = PETSC_FALSE;
+  PetscErrorCode ierr;
 
   pargv    = (char **)calloc((size_t)argc + 1, sizeof(char *));
   pargv[0] = argv[0];
@@ -61,14 +63,18 @@ int main(int argc, char **argv)
     cmd = argv[1];
   } else {
     for (int i = 1; i < argc; i++) {
-      if (!strcmp(argv[i], "--restart")) restart = PETSC_TRUE;
+      if (!strcmp(argv[i], "--restart"))
+        restart = PETSC_TRUE;
       else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
         fputs(usage, stdout);
         free(pargv);
         return 0;
-      } else if (argv[i][0] != '-' && !cmd) cmd = argv[i];
-      else if (argv[i][0] != '-' && !dir) dir = argv[i];
-      else pargv[pargc++] = argv[i];
+      } else if (argv[i][0] != '-' && !cmd)
+        cmd = argv[i];
+      else if (argv[i][0] != '-' && !dir)
+        dir = argv[i];
+      else
+        pargv[pargc++] = argv[i];
     }
     if (!cmd || !dir || (strcmp(cmd, "run") && strcmp(cmd, "mesh"))) {
       fputs(usage, stderr);
@@ -80,11 +86,16 @@ int main(int argc, char **argv)
   ierr = PetscInitialize(&pargc, &pargv, NULL, NULL);
   if (ierr) return 1;
   PetscPushErrorHandler(GaleErrorHandler, NULL);
-  if (!strcmp(cmd, "run")) ierr = GaleRunCase(PETSC_COMM_WORLD, dir, restart, &status);
-  else if (!strcmp(cmd, "mesh")) ierr = GaleMeshCase(PETSC_COMM_WORLD, dir);
-  else if (!strcmp(cmd, "post")) ierr = GalePostMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
-  else if (!strcmp(cmd, "sweep")) ierr = GaleSweepMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
-  else ierr = GaleSurrogateMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
+  if (!strcmp(cmd, "run"))
+    ierr = GaleRunCase(PETSC_COMM_WORLD, dir, restart, &status);
+  else if (!strcmp(cmd, "mesh"))
+    ierr = GaleMeshCase(PETSC_COMM_WORLD, dir);
+  else if (!strcmp(cmd, "post"))
+    ierr = GalePostMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
+  else if (!strcmp(cmd, "sweep"))
+    ierr = GaleSweepMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
+  else
+    ierr = GaleSurrogateMain(PETSC_COMM_WORLD, argc - 1, argv + 1, &status);
   if (ierr && gale_error_local) {
     /* errors found on one rank only would leave the others waiting: abort all */
     PetscMPIInt size;

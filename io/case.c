@@ -608,7 +608,7 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
     for (d = 0; d < 3; d++) {
       char at[160];
       if (o->location[d] >= o->min[d] && o->location[d] <= o->max[d]) continue;
-      Fmt(at, sizeof(at), "(%g, %g, %g) is outside the domain box in %c (expected a point in the fluid, inside [%g, %g])", (double)o->location[0], (double)o->location[1], (double)o->location[2], "xyz"[d], (double)o->min[d], (double)o->max[d]);
+      Fmt(at, sizeof(at), "(%g, %g, %g) is outside the domain box in %c (expected a point in the fluid, inside [%g, %g])", (double)o->location[0], (double)o->location[1], (double)o->location[2], "xyz"[d], (double)o -> min[d], (double)o -> max[d]);
       SETERRQ(r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.location_in_mesh' %s", r->file, l, at);
     }
   } else if (o->ngeometries)
@@ -674,7 +674,13 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
   PetscCheck(!pm || !bl, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'polyMesh' and 'blocks' (line %d) (expected exactly one)", r->file, lpm, lbl);
   PetscCheck(!oc || (!pm && !bl), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'octree' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree)", r->file, loc, pm ? "polyMesh" : "blocks", pm ? lpm : lbl);
   af = Get(r, n, "airfoil", &laf);
-  PetscCheck(!af || (!pm && !bl && !oc), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'airfoil' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree, airfoil)", r->file, laf, pm ? "polyMesh" : bl ? "blocks" : "octree", pm ? lpm : bl ? lbl : loc);
+  PetscCheck(!af || (!pm && !bl && !oc), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'airfoil' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree, airfoil)", r->file, laf,
+             pm   ? "polyMesh"
+             : bl ? "blocks"
+                  : "octree",
+             pm   ? lpm
+             : bl ? lbl
+                  : loc);
   PetscCheck(pm || bl || oc || af, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree, airfoil)", r->file, line);
   if (af) {
     cs->mesh_source = GALE_MESH_AIRFOIL;

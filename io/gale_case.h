@@ -8,10 +8,10 @@
 
 #include "gale_sys.h"
 
-#define GALE_MAX_BLOCKS  64
+#define GALE_MAX_BLOCKS 64
 #define GALE_MAX_PATCHES 64
 #define GALE_MAX_FORCE_PATCHES 16
-#define GALE_MAX_TABLE   1024
+#define GALE_MAX_TABLE 1024
 
 typedef struct GaleCase_s GaleCase; /* also declared in mesh/gale_mesh.h (C11 allows both) */
 
@@ -31,10 +31,10 @@ typedef struct {
   char      patch[6][GALE_NAME_LEN];
 } GaleBlock;
 
-#define GALE_MAX_GEOMETRIES     16
+#define GALE_MAX_GEOMETRIES 16
 #define GALE_MAX_REFINE_REGIONS 32
 #define GALE_MAX_REGION_PATCHES 32
-#define GALE_MAX_REFINE_LEVEL   12
+#define GALE_MAX_REFINE_LEVEL 12
 
 /* mesh.octree.geometry[i]: a triangulated surface (STL/OBJ) and how it is
  * meshed (see docs/mesher.md). */
@@ -44,7 +44,7 @@ typedef struct {
   PetscInt  nregions;             /* regions: {surface region: patch} */
   char      region[GALE_MAX_REGION_PATCHES][GALE_NAME_LEN];
   char      region_patch[GALE_MAX_REGION_PATCHES][GALE_NAME_LEN];
-  PetscInt  levels[2];            /* min, max refinement level at the surface */
+  PetscInt  levels[2];                         /* min, max refinement level at the surface */
   PetscReal scale[3], rotate[3], translate[3]; /* x' = R(rotate) (scale x) + translate; defaults 1, 0, 0 */
   PetscInt  line;
 } GaleOctreeGeometry;
@@ -79,8 +79,8 @@ struct GaleAirfoilSettings_s {
 
 /* mesh.octree: the castellated octree mesher's settings. */
 typedef struct {
-  PetscReal                min[3], max[3];    /* domain box */
-  PetscInt                 cells[3];          /* background (level 0) cells */
+  PetscReal                min[3], max[3];          /* domain box */
+  PetscInt                 cells[3];                /* background (level 0) cells */
   char                     patch[6][GALE_NAME_LEN]; /* xmin xmax ymin ymax zmin zmax */
   PetscInt                 ngeometries;
   GaleOctreeGeometry       geometries[GALE_MAX_GEOMETRIES];
@@ -89,19 +89,11 @@ typedef struct {
   PetscInt                 cells_between_levels; /* default 1 */
   PetscReal                feature_angle;        /* degrees, default 30; 0 turns it off */
   PetscBool                has_location;
-  PetscReal                location[3];          /* location_in_mesh */
-  PetscInt                 line, location_line;  /* lines of 'octree:' and 'location_in_mesh:' */
+  PetscReal                location[3];         /* location_in_mesh */
+  PetscInt                 line, location_line; /* lines of 'octree:' and 'location_in_mesh:' */
 } GaleOctreeSettings;
 
-typedef enum {
-  GALE_BC_WALL,
-  GALE_BC_INLET,
-  GALE_BC_OUTLET,
-  GALE_BC_SYMMETRY,
-  GALE_BC_EMPTY,
-  GALE_BC_FREESTREAM,
-  GALE_BC_ZEROGRADIENT
-} GaleBCType;
+typedef enum { GALE_BC_WALL, GALE_BC_INLET, GALE_BC_OUTLET, GALE_BC_SYMMETRY, GALE_BC_EMPTY, GALE_BC_FREESTREAM, GALE_BC_ZEROGRADIENT } GaleBCType;
 extern const char *const GaleBCTypes[]; /* "wall","inlet","outlet","symmetry","empty","freestream","zeroGradient" */
 
 /* How a vector value on a patch is given. */
@@ -111,19 +103,19 @@ typedef struct {
   GaleValueKind kind;
   PetscReal     uniform[3];
   /* expression: one string per component, in x, y, z, t (see io/expr.h) */
-  char          expr[3][512];
+  char expr[3][512];
   /* table: linear interpolation in coordinate `axis` (0 x, 1 y, 2 z) */
-  PetscInt      axis, nrows;
-  PetscReal    *table; /* nrows * 4: coord, ux, uy, uz; sorted by coord */
-  void         *compiled[3]; /* expression: GaleExpr per component, owned by the case */
+  PetscInt   axis, nrows;
+  PetscReal *table;       /* nrows * 4: coord, ux, uy, uz; sorted by coord */
+  void      *compiled[3]; /* expression: GaleExpr per component, owned by the case */
 } GaleVectorValue;
 
 typedef struct {
   char            name[GALE_NAME_LEN];
   GaleBCType      type;
-  GaleVectorValue U;       /* wall (moving wall velocity, default 0), inlet, freestream */
-  PetscReal       p;       /* outlet, freestream: fixed (kinematic) pressure; default 0 */
-  PetscInt        line;    /* line in case.yaml, for later messages */
+  GaleVectorValue U;    /* wall (moving wall velocity, default 0), inlet, freestream */
+  PetscReal       p;    /* outlet, freestream: fixed (kinematic) pressure; default 0 */
+  PetscInt        line; /* line in case.yaml, for later messages */
   /* turbulence values where the flow enters (inlet, freestream): from an
      intensity and length scale, a viscosity ratio, or given directly; 0 =
      not given (the model's freestream default is used) */
@@ -148,28 +140,28 @@ typedef struct {
 
 /* turbulence: section of case.yaml (model by name; "laminar" = none) */
 typedef struct {
-  char      model[32];        /* laminar, SpalartAllmaras, kOmegaSST, kEpsilon */
-  PetscBool negative_sa;      /* SA-neg formulation (TMR) */
-  PetscBool wall_functions;   /* log-law wall functions (kEpsilon, SST) */
-  PetscReal relax;            /* turbulence equations' relaxation, default 0.7 steady */
+  char      model[32];      /* laminar, SpalartAllmaras, kOmegaSST, kEpsilon */
+  PetscBool negative_sa;    /* SA-neg formulation (TMR) */
+  PetscBool wall_functions; /* log-law wall functions (kEpsilon, SST) */
+  PetscReal relax;          /* turbulence equations' relaxation, default 0.7 steady */
 } GaleTurbulenceSettings;
 
 struct GaleCase_s {
-  char dir[GALE_PATH_LEN];   /* case directory as given */
-  char file[GALE_PATH_LEN];  /* DIR/case.yaml */
+  char dir[GALE_PATH_LEN];  /* case directory as given */
+  char file[GALE_PATH_LEN]; /* DIR/case.yaml */
   char title[256];
 
   /* mesh: */
   GaleMeshSource mesh_source;
   PetscInt       nblocks;
   GaleBlock      blocks[GALE_MAX_BLOCKS];
-  PetscReal      merge_tolerance;          /* relative, default 1e-6 */
+  PetscReal      merge_tolerance;             /* relative, default 1e-6 */
   char           polymesh_dir[GALE_PATH_LEN]; /* resolved against dir */
-  PetscReal      mesh_scale;               /* default 1 */
+  PetscReal      mesh_scale;                  /* default 1 */
 
   /* fluid: */
-  PetscReal nu;   /* kinematic viscosity, required */
-  PetscReal rho;  /* density for dimensional forces, default 1 */
+  PetscReal nu;  /* kinematic viscosity, required */
+  PetscReal rho; /* density for dimensional forces, default 1 */
 
   /* boundary: one entry per patch */
   PetscInt nbcs;
@@ -179,33 +171,33 @@ struct GaleCase_s {
   PetscReal U0[3], p0;
 
   /* solver: */
-  GaleAlgorithm      algorithm;
-  GaleConvection     convection;
-  GaleGradient       gradient;
-  PetscInt           max_iterations;    /* steady outer iterations, default 1000 */
-  PetscReal          residual_tol[4];   /* stop when all below: U, p (index 0 U, 1 p); default 1e-5 */
-  PetscReal          relax_U, relax_p;  /* defaults: SIMPLE 0.7/0.3, SIMPLEC 0.9/1.0, transient 1/1 */
-  PetscInt           nonorth_correctors;/* default 0 */
-  PetscReal          divergence_factor; /* residual > factor * initial => diverged; default 1e6 */
+  GaleAlgorithm  algorithm;
+  GaleConvection convection;
+  GaleGradient   gradient;
+  PetscInt       max_iterations;     /* steady outer iterations, default 1000 */
+  PetscReal      residual_tol[4];    /* stop when all below: U, p (index 0 U, 1 p); default 1e-5 */
+  PetscReal      relax_U, relax_p;   /* defaults: SIMPLE 0.7/0.3, SIMPLEC 0.9/1.0, transient 1/1 */
+  PetscInt       nonorth_correctors; /* default 0 */
+  PetscReal      divergence_factor;  /* residual > factor * initial => diverged; default 1e6 */
   /* transient */
   PetscReal          dt, end_time;
   GaleTimeScheme     time_scheme;
-  PetscInt           n_correctors;      /* PISO/PIMPLE pressure correctors, default 2 */
-  PetscInt           n_outer;           /* PIMPLE outer correctors, default 1 (PISO) */
-  GaleLinearSettings lin_U, lin_p;      /* defaults U rtol 0.1, p rtol 0.05 (steady) */
+  PetscInt           n_correctors; /* PISO/PIMPLE pressure correctors, default 2 */
+  PetscInt           n_outer;      /* PIMPLE outer correctors, default 1 (PISO) */
+  GaleLinearSettings lin_U, lin_p; /* defaults U rtol 0.1, p rtol 0.05 (steady) */
 
   /* output: */
-  PetscInt  write_interval;   /* iterations or time steps between writes; default 100 */
-  PetscInt  log_interval;     /* print every N iterations, default 1 */
+  PetscInt write_interval; /* iterations or time steps between writes; default 100 */
+  PetscInt log_interval;   /* print every N iterations, default 1 */
 
   /* forces: */
   PetscInt  nforce_patches;
   char      force_patches[GALE_MAX_FORCE_PATCHES][GALE_NAME_LEN];
   PetscReal ref_area, ref_length, ref_velocity, ref_density; /* defaults 1, 1, |U inlet| or 1, rho */
-  PetscReal cofr[3];          /* moment centre, default 0 */
-  PetscReal drag_dir[3], lift_dir[3]; /* defaults (1,0,0), (0,1,0) */
+  PetscReal cofr[3];                                         /* moment centre, default 0 */
+  PetscReal drag_dir[3], lift_dir[3];                        /* defaults (1,0,0), (0,1,0) */
 
-  PetscInt  boundary_line;    /* line of 'boundary:' in case.yaml, for messages */
+  PetscInt boundary_line; /* line of 'boundary:' in case.yaml, for messages */
 
   GaleTurbulenceSettings turb;
 

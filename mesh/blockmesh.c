@@ -543,9 +543,12 @@ PetscErrorCode GaleMeshBuildFromCase(MPI_Comm comm, const GaleCase *cs, GaleMesh
   *mesh = NULL;
   PetscCheck(cs->mesh_scale > 0 && PetscIsNormalReal(cs->mesh_scale), comm, GALE_ERR_USER, "mesh: scale %g (expected a positive number)", (double)cs->mesh_scale);
   if (cs->mesh_source == GALE_MESH_POLYMESH || cs->mesh_source == GALE_MESH_OCTREE || cs->mesh_source == GALE_MESH_AIRFOIL) {
-    if (cs->mesh_source == GALE_MESH_POLYMESH) PetscCall(GaleMeshReadPolyMesh(comm, cs->polymesh_dir, &m));
-    else if (cs->mesh_source == GALE_MESH_AIRFOIL) PetscCall(GaleMeshBuildAirfoil(comm, &cs->airfoil, &m)); /* mesh/airfoil.c */
-    else PetscCall(GaleMeshBuildOctree(comm, cs, &m)); /* mesh/octree_case.c */
+    if (cs->mesh_source == GALE_MESH_POLYMESH)
+      PetscCall(GaleMeshReadPolyMesh(comm, cs->polymesh_dir, &m));
+    else if (cs->mesh_source == GALE_MESH_AIRFOIL)
+      PetscCall(GaleMeshBuildAirfoil(comm, &cs->airfoil, &m)); /* mesh/airfoil.c */
+    else
+      PetscCall(GaleMeshBuildOctree(comm, cs, &m)); /* mesh/octree_case.c */
     if (cs->mesh_scale == 1) {
       *mesh = m;
       PetscFunctionReturn(PETSC_SUCCESS);

@@ -16,9 +16,9 @@ struct _p_GaleSurface {
   PetscReal *points;    /* 3*nPoints interleaved */
   PetscInt  *tris;      /* 3*nTris point indices, counter-clockwise = outward normal */
   PetscInt  *triRegion; /* region of each triangle */
-  char     (*regionNames)[GALE_NAME_LEN];
-  PetscReal  bbox[6];   /* xmin ymin zmin xmax ymax zmax */
-  void      *search;    /* spatial search structure, built on demand (mesher) */
+  char (*regionNames)[GALE_NAME_LEN];
+  PetscReal bbox[6]; /* xmin ymin zmin xmax ymax zmax */
+  void     *search;  /* spatial search structure, built on demand (mesher) */
   /* Frees search (set by whoever builds it); called by GaleSurfaceDestroy,
    * and by GaleSurfaceTransform and GaleSurfaceMerge, which invalidate it. */
   PetscErrorCode (*searchDestroy)(void **search);

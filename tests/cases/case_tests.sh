@@ -139,7 +139,7 @@ flatplate_sa | flatplate_sst)
   mpirun_ 2 "$GALE_EXE" run c > log.txt
   tail -3 log.txt
   grep -q "^status: converged" c/results/summary.yaml
-  "$PY" c/check.py c "$GALE_SHARED_DIR"
+  "$PY" "$GALE_SOURCE_DIR/cases/$name/check.py" c "$GALE_SHARED_DIR"
   ;;
 pitzdaily_laminar)
   # OpenFOAM simpleFoam on the identical mesh (bench/reference): primary
