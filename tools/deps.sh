@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config petsc-dev libopenmpi-dev openmpi-bin
       libhdf5-openmpi-dev libmetis-dev libyaml-dev libcmocka-dev zlib1g-dev
       liblapacke-dev libopenblas-dev python3-h5py python3-numpy python3-matplotlib)
 if [ "${GALE_WITH_PARAVIEW:-0}" = 1 ]; then
-  pkgs+=(paraview python3-paraview xvfb xauth)
+  pkgs+=(paraview python3-paraview xvfb xauth libgl1-mesa-dri)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
