@@ -45,9 +45,9 @@
 #include "gale_sys.h"
 
 typedef struct {
-  char     name[GALE_NAME_LEN];
-  char     type[32]; /* geometric type from the mesh source: patch, wall,
-                        empty, symmetryPlane, ... (physics comes from case) */
+  char name[GALE_NAME_LEN];
+  char type[32]; /* geometric type from the mesh source: patch, wall,
+                    empty, symmetryPlane, ... (physics comes from case) */
   PetscInt start, size;
 } GalePatch;
 
@@ -84,9 +84,7 @@ PetscErrorCode GaleMeshDestroy(GaleMesh *mesh);
 
 /* Allocate topology arrays for the given sizes (faceOffsets gets nFaces+1,
  * facePoints gets nFacePoints, neighbour gets nInternalFaces). */
-PetscErrorCode GaleMeshAllocate(GaleMesh mesh, PetscInt nPoints, PetscInt nFaces,
-                                PetscInt nInternalFaces, PetscInt nFacePoints,
-                                PetscInt nCells, PetscInt nPatches);
+PetscErrorCode GaleMeshAllocate(GaleMesh mesh, PetscInt nPoints, PetscInt nFaces, PetscInt nInternalFaces, PetscInt nFacePoints, PetscInt nCells, PetscInt nPatches);
 
 /* Compute all geometry arrays from points/faces/owner/neighbour. Works on a
  * global mesh (nGhosts = 0) and on a distributed mesh whose ghost cells
@@ -129,7 +127,7 @@ PetscErrorCode GaleMeshWritePolyMesh(GaleMesh mesh, const char *dir);
  * lies first_cell along the surface normal. Geometry and serial numbering
  * computed. */
 typedef struct GaleAirfoilSettings_s GaleAirfoilSettings;
-PetscErrorCode GaleMeshBuildAirfoil(MPI_Comm comm, const GaleAirfoilSettings *settings, GaleMesh *mesh);
+PetscErrorCode                       GaleMeshBuildAirfoil(MPI_Comm comm, const GaleAirfoilSettings *settings, GaleMesh *mesh);
 
 /* ---- partitioning and distribution (mesh/partition.c, mesh/distribute.c) ---- */
 

@@ -4,8 +4,8 @@
 
 PetscErrorCode GaleForcesCompute(GaleSolver s, GaleForces *F)
 {
-  GaleMesh        m  = s->mesh;
-  const GaleCase *cs = s->cs;
+  GaleMesh        m      = s->mesh;
+  const GaleCase *cs     = s->cs;
   PetscReal       loc[9] = {0}, glob[9];
   const PetscReal rho = cs->rho, nu = cs->nu;
 
@@ -19,12 +19,12 @@ PetscErrorCode GaleForcesCompute(GaleSolver s, GaleForces *F)
       const PetscReal *S = m->faceAreas + 3 * f, *Cf = m->faceCentres + 3 * f;
       PetscReal        dF[6], r[3], dFt[3];
       for (int d = 0; d < 3; d++) {
-        dF[d]     = rho * s->pb[b] * S[d];
+        dF[d]              = rho * s->pb[b] * S[d];
         const PetscReal *g = s->gradU + 3 * d * s->ncT, *k = m->nonOrthCorr + 3 * f;
         const PetscReal  kg = k[0] * g[o] + k[1] * g[s->ncT + o] + k[2] * g[2 * s->ncT + o];
         dF[3 + d]           = -rho * (nu + (s->nutB ? s->nutB[b] : 0)) * m->faceMagAreas[f] * (m->deltaCoeffs[f] * (s->Ub[d * s->nb + b] - s->U[d * s->ncT + o]) + kg);
-        r[d]      = Cf[d] - cs->cofr[d];
-        dFt[d]    = dF[d] + dF[3 + d];
+        r[d]                = Cf[d] - cs->cofr[d];
+        dFt[d]              = dF[d] + dF[3 + d];
         loc[d] += dF[d];
         loc[3 + d] += dF[3 + d];
       }

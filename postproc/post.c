@@ -94,26 +94,41 @@ static PetscErrorCode ParseOptions(int argc, char **argv, PostOptions *o)
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     PetscBool   takes = PETSC_TRUE;
 
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) o->help = PETSC_TRUE;
-    else if (!strcmp(a, "--pictures")) o->pictures = PETSC_TRUE;
+    if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+      o->help = PETSC_TRUE;
+    else if (!strcmp(a, "--pictures"))
+      o->pictures = PETSC_TRUE;
     else if (a[0] != '-') {
       PetscCheck(!o->dir, PETSC_COMM_SELF, GALE_ERR_USER, "two case folders given ('%s' and '%s'); one at a time", o->dir, a);
       o->dir = a;
     } else {
       PetscCheck(v, PETSC_COMM_SELF, GALE_ERR_USER, "%s needs a value (gale post --help)", a);
-      if (!strcmp(a, "--last")) PetscCall(IntOption(a, v, 1, 100000000, o->last));
-      else if (!strcmp(a, "--points")) PetscCall(IntOption(a, v, 2, 1000000, o->points));
-      else if (!strcmp(a, "--seeds")) PetscCall(IntOption(a, v, 1, 100000, o->seeds));
-      else if (!strcmp(a, "--step")) PetscCall(IntOption(a, v, 0, 99999999, o->step));
-      else if (!strcmp(a, "--line")) o->line = v;
-      else if (!strcmp(a, "--seed-line")) o->seedLine = v;
-      else if (!strcmp(a, "--fields")) o->fields = v;
-      else if (!strcmp(a, "--reference")) o->reference = v;
-      else if (!strcmp(a, "--reference-columns")) o->refColumns = v;
-      else if (!strcmp(a, "--slice-normal")) o->sliceNormal = v;
-      else if (!strcmp(a, "--slice-origin")) o->sliceOrigin = v;
-      else if (!strcmp(a, "--size")) o->size = v;
-      else takes = PETSC_FALSE;
+      if (!strcmp(a, "--last"))
+        PetscCall(IntOption(a, v, 1, 100000000, o->last));
+      else if (!strcmp(a, "--points"))
+        PetscCall(IntOption(a, v, 2, 1000000, o->points));
+      else if (!strcmp(a, "--seeds"))
+        PetscCall(IntOption(a, v, 1, 100000, o->seeds));
+      else if (!strcmp(a, "--step"))
+        PetscCall(IntOption(a, v, 0, 99999999, o->step));
+      else if (!strcmp(a, "--line"))
+        o->line = v;
+      else if (!strcmp(a, "--seed-line"))
+        o->seedLine = v;
+      else if (!strcmp(a, "--fields"))
+        o->fields = v;
+      else if (!strcmp(a, "--reference"))
+        o->reference = v;
+      else if (!strcmp(a, "--reference-columns"))
+        o->refColumns = v;
+      else if (!strcmp(a, "--slice-normal"))
+        o->sliceNormal = v;
+      else if (!strcmp(a, "--slice-origin"))
+        o->sliceOrigin = v;
+      else if (!strcmp(a, "--size"))
+        o->size = v;
+      else
+        takes = PETSC_FALSE;
       PetscCheck(takes, PETSC_COMM_SELF, GALE_ERR_USER, "unknown option '%s' (gale post --help lists them)", a);
       i++;
     }
@@ -180,9 +195,12 @@ static PetscErrorCode FindTool(const char *envvar, const char *preferred, const 
   const char *e = getenv(envvar);
 
   PetscFunctionBeginUser;
-  if (e && *e) PetscCall(PetscStrncpy(out, e, GALE_PATH_LEN));
-  else if (preferred && access(preferred, X_OK) == 0) PetscCall(PetscStrncpy(out, preferred, GALE_PATH_LEN));
-  else PetscCall(FindInPath(name, out));
+  if (e && *e)
+    PetscCall(PetscStrncpy(out, e, GALE_PATH_LEN));
+  else if (preferred && access(preferred, X_OK) == 0)
+    PetscCall(PetscStrncpy(out, preferred, GALE_PATH_LEN));
+  else
+    PetscCall(FindInPath(name, out));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -197,8 +215,10 @@ static void PrintCommand(char *const args[])
     }
     fputs(" '", stdout);
     for (const char *c = args[i]; *c; c++)
-      if (*c == '\'') fputs("'\\''", stdout);
-      else putchar(*c);
+      if (*c == '\'')
+        fputs("'\\''", stdout);
+      else
+        putchar(*c);
     putchar('\'');
   }
   putchar('\n');
@@ -215,7 +235,7 @@ static PetscErrorCode ChildEnvironment(char ***envp)
   while (environ[n]) n++;
   PetscCall(PetscCalloc1(n + 2, envp));
   for (size_t i = 0; i < n; i++) {
-    const char *e = environ[i];
+    const char *e        = environ[i];
     PetscBool   launcher = (!strncmp(e, "OMPI_", 5) || !strncmp(e, "PMIX_", 5) || !strncmp(e, "OPAL_", 5)) ? PETSC_TRUE : PETSC_FALSE;
     if (!strncmp(e, "OMPI_ALLOW_RUN_AS_ROOT", 22)) launcher = PETSC_FALSE;
     if (!launcher && strncmp(e, "PYTHONDONTWRITEBYTECODE=", 24)) (*envp)[k++] = (char *)e;
@@ -248,8 +268,10 @@ static PetscErrorCode Spawn(char *const args[], int *code)
       printf("gale post: lost %s (waitpid: %s)\n", args[0], strerror(errno));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
-  if (WIFEXITED(wst)) *code = WEXITSTATUS(wst);
-  else if (WIFSIGNALED(wst)) printf("gale post: %s was killed by signal %d\n", args[0], WTERMSIG(wst));
+  if (WIFEXITED(wst))
+    *code = WEXITSTATUS(wst);
+  else if (WIFSIGNALED(wst))
+    printf("gale post: %s was killed by signal %d\n", args[0], WTERMSIG(wst));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -260,13 +282,18 @@ static PetscErrorCode RunStep(PostCtx *c, const char *script, char *const args[]
 
   PetscFunctionBeginUser;
   PetscCall(Spawn(args, &code));
-  if (code == POST_PRODUCED) c->produced++;
-  else if (code == POST_NOTHING) printf("gale post: %s: nothing to do with these results (see above)\n", script);
+  if (code == POST_PRODUCED)
+    c->produced++;
+  else if (code == POST_NOTHING)
+    printf("gale post: %s: nothing to do with these results (see above)\n", script);
   else {
     c->failed++;
-    if (code == POST_MISSING_MODULE) printf("gale post: %s needs a Python module that %s cannot import (package named above; or set GALE_PYTHON to another interpreter)\n", script, c->python);
-    else if (code >= 0) printf("gale post: %s failed (exit status %d); its messages are above\n", script, code);
-    else printf("gale post: %s did not run to the end\n", script);
+    if (code == POST_MISSING_MODULE)
+      printf("gale post: %s needs a Python module that %s cannot import (package named above; or set GALE_PYTHON to another interpreter)\n", script, c->python);
+    else if (code >= 0)
+      printf("gale post: %s failed (exit status %d); its messages are above\n", script, code);
+    else
+      printf("gale post: %s did not run to the end\n", script);
     PrintCommand(args);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -350,7 +377,8 @@ static PetscErrorCode RunPythonSteps(PostCtx *c, const PostOptions *o)
     PetscCall(ArgsAddOption(&a, "--size", o->size));
     PetscCall(RunStep(c, "gale_plots.py", a.v));
     PetscCall(ArgsFree(&a));
-  } else printf("gale post: no residuals.csv or forces.csv: no residuals.png, forces.png\n");
+  } else
+    printf("gale post: no residuals.csv or forces.csv: no residuals.png, forces.png\n");
 
   PetscCall(ScriptPath(c, "gale_summary.py", script));
   PetscCall(ArgsStart(&a, c->python, script, c));
@@ -358,7 +386,8 @@ static PetscErrorCode RunPythonSteps(PostCtx *c, const PostOptions *o)
   PetscCall(RunStep(c, "gale_summary.py", a.v));
   PetscCall(ArgsFree(&a));
 
-  if (o->line && !c->have[3]) printf("gale post: no solution.h5 (no step written yet): no line.csv\n");
+  if (o->line && !c->have[3])
+    printf("gale post: no solution.h5 (no step written yet): no line.csv\n");
   else if (o->line) {
     PetscCall(ScriptPath(c, "gale_sample.py", script));
     PetscCall(ArgsStart(&a, c->python, script, c));
@@ -421,12 +450,16 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
       sleep(2);
       continue;
     }
-    if (code == POST_PRODUCED) c->produced++;
-    else if (code == POST_NOTHING) printf("gale post: gale_pictures.py: nothing to do with these results (see above)\n");
+    if (code == POST_PRODUCED)
+      c->produced++;
+    else if (code == POST_NOTHING)
+      printf("gale post: gale_pictures.py: nothing to do with these results (see above)\n");
     else {
       c->failed++;
-      if (code >= 0) printf("gale post: gale_pictures.py failed (exit status %d); its messages are above\n", code);
-      else printf("gale post: gale_pictures.py did not run to the end\n");
+      if (code >= 0)
+        printf("gale post: gale_pictures.py failed (exit status %d); its messages are above\n", code);
+      else
+        printf("gale post: gale_pictures.py did not run to the end\n");
       PrintCommand(a.v);
     }
     break;
@@ -489,9 +522,12 @@ static PetscErrorCode PostRank0(int argc, char **argv, int *status)
   PetscCall(TakeStock(&c, o.dir));
   PetscCall(RunPythonSteps(&c, &o));
   if (o.pictures) PetscCall(RunPictures(&c, &o));
-  if (c.failed) printf("gale post: %d step(s) failed; what could be made is in %s\n", c.failed, c.out);
-  else if (c.produced) printf("gale post: results in %s\n", c.out);
-  else printf("gale post: nothing could be produced from %s\n", c.results);
+  if (c.failed)
+    printf("gale post: %d step(s) failed; what could be made is in %s\n", c.failed, c.out);
+  else if (c.produced)
+    printf("gale post: results in %s\n", c.out);
+  else
+    printf("gale post: nothing could be produced from %s\n", c.results);
   *status = (c.failed || !c.produced) ? 1 : 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -45,7 +45,7 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s)
     for (PetscInt i = 0; i < s->turb->nfields; i++) PetscCall(PetscArraycpy(s->turb->fieldOld[i], s->turb->field[i], s->ncT));
   for (PetscInt outer = 0; outer < nOuter; outer++) {
     const PetscBool final = outer == nOuter - 1 ? PETSC_TRUE : PETSC_FALSE;
-    s->relaxCorr = (!final && cs->relax_U < 1) ? 1 - cs->relax_U : 0;
+    s->relaxCorr          = (!final && cs->relax_U < 1) ? 1 - cs->relax_U : 0;
     if (s->relaxCorr > 0) {
       PetscCall(PetscArraycpy(s->Urel, s->U, 3 * s->ncT));
       PetscCall(PetscArraycpy(s->phiRel, s->phi, s->nf));

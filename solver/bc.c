@@ -13,8 +13,8 @@
 
 PetscErrorCode GaleSolverSetupBC(GaleSolver s)
 {
-  GaleMesh       m  = s->mesh;
-  const GaleCase *cs = s->cs;
+  GaleMesh        m      = s->mesh;
+  const GaleCase *cs     = s->cs;
   PetscInt        nEmpty = 0, npf = 0;
   PetscReal       emptyN[3] = {0, 0, 0}, gN[3];
 
@@ -26,9 +26,9 @@ PetscErrorCode GaleSolverSetupBC(GaleSolver s)
     for (PetscInt f = P->start; f < P->start + P->size; f++) {
       const PetscInt   b  = f - s->ni;
       const GaleBC    *bc = &cs->bcs[ib];
-      const PetscReal *S  = m->faceAreas + 3 * f, *x = m->faceCentres + 3 * f;
+      const PetscReal *S = m->faceAreas + 3 * f, *x = m->faceCentres + 3 * f;
       PetscReal        u[3] = {0, 0, 0};
-      s->faceBC[b] = ib;
+      s->faceBC[b]          = ib;
       switch (bc->type) {
       case GALE_BC_WALL:
       case GALE_BC_INLET:
@@ -115,7 +115,7 @@ PetscErrorCode GaleSolverUpdateBoundaryValues(GaleSolver s)
   PetscFunctionBeginUser;
   PetscCall(RefreshFixedValues(s));
   for (PetscInt ib = 0; ib < s->nbActive; ib++) {
-    const PetscInt b = s->bActive[ib];
+    const PetscInt   b = s->bActive[ib];
     const PetscInt   f = s->ni + b, c = m->owner[f];
     const PetscReal *S = m->faceAreas + 3 * f, A = m->faceMagAreas[f];
     PetscReal        n[3] = {S[0] / A, S[1] / A, S[2] / A}, un;
