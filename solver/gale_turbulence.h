@@ -48,6 +48,10 @@ PetscErrorCode GaleTurbulenceCreate_SpalartAllmaras(GaleTurbulence t);
  * destruction coefficient D (destruction = D nuTilda). */
 void GaleSASources(PetscReal nuTilda, PetscReal nu, PetscReal Omega, PetscReal d, PetscReal *P, PetscReal *D);
 
+/* Under-relaxation of the turbulence equations: none in transient runs,
+ * else the case's turbulence.relaxation (default 0.7). */
+PetscReal GaleTurbulenceRelaxation(GaleTurbulence t);
+
 /* Shared helpers (turbulence.c): vorticity magnitude sqrt(2 W:W) and strain
  * rate magnitude sqrt(2 S:S) of the current s->gradU for owned cells. */
 PetscErrorCode GaleTurbulenceVelocityInvariants(GaleTurbulence t, PetscReal *vorticity, PetscReal *strain);

@@ -104,7 +104,7 @@ static PetscErrorCode KEpsSolve(GaleTurbulence t)
   GaleSolver      s  = t->s;
   GaleMesh        m  = s->mesh;
   KEps           *d  = (KEps *)t->data;
-  const PetscReal nu = s->cs->nu, relax = s->transient ? 1.0 : (s->cs->turb.relax > 0 ? s->cs->turb.relax : 0.7);
+  const PetscReal nu = s->cs->nu, relax = GaleTurbulenceRelaxation(t);
   const PetscInt  nc = s->nc, ncT = s->ncT;
   PetscReal      *k = t->field[0], *e = t->field[1];
   GaleScalarEq    eq;

@@ -50,8 +50,10 @@ void GaleSASources(PetscReal nuT, PetscReal nu, PetscReal Omega, PetscReal d, Pe
   const PetscReal ft2 = SA_CT3 * PetscExpReal(-SA_CT4 * chi * chi);
   PetscReal       St, r, g, fw;
 
-  if (Sbar >= -SA_CV2 * Omega) St = Omega + Sbar;
-  else St = Omega + Omega * (SA_CV2 * SA_CV2 * Omega + SA_CV3 * Sbar) / ((SA_CV3 - 2 * SA_CV2) * Omega - Sbar);
+  if (Sbar >= -SA_CV2 * Omega)
+    St = Omega + Sbar;
+  else
+    St = Omega + Omega * (SA_CV2 * SA_CV2 * Omega + SA_CV3 * Sbar) / ((SA_CV3 - 2 * SA_CV2) * Omega - Sbar);
   r  = St > 0 ? PetscMin(nuT / (St * k2d2), 10.0) : 10.0;
   g  = r + SA_CW2 * (PetscPowReal(r, 6) - r);
   fw = g * PetscPowReal((1 + PetscPowReal(SA_CW3, 6)) / (PetscPowReal(g, 6) + PetscPowReal(SA_CW3, 6)), 1.0 / 6.0);
@@ -80,9 +82,9 @@ static PetscReal SAInflow(const GaleBC *bc, PetscReal nu)
 
 static PetscErrorCode SASetup(GaleTurbulence t)
 {
-  GaleSolver      s  = t->s;
-  GaleMesh        m  = s->mesh;
-  const PetscReal nu = s->cs->nu;
+  GaleSolver      s    = t->s;
+  GaleMesh        m    = s->mesh;
+  const PetscReal nu   = s->cs->nu;
   PetscReal       init = 3.0 * nu;
 
   PetscFunctionBeginUser;
@@ -143,13 +145,15 @@ static PetscErrorCode SASolve(GaleTurbulence t)
     for (int k = 0; k < 3; k++) g2 += t->grad[k * ncT + c] * t->grad[k * ncT + c];
     GaleSASources(nuT[c], nu, Omega[c], t->wallDist[c], &P, &D);
     t->Su[c] = (P + SA_CB2 / SA_SIGMA * g2) * V;
-    if (D >= 0) t->Sp[c] = -D * V;
+    if (D >= 0)
+      t->Sp[c] = -D * V;
     else {
       t->Sp[c] = 0;
       t->Su[c] -= D * nuT[c] * V;
     }
   }
-  eq = (GaleScalarEq){.name = "nuTilda", .phi = nuT, .phiB = t->fieldB[0], .fixedB = t->fixedB[0], .gamma = t->gamma, .gammaB = t->gammaB, .Su = t->Su, .Sp = t->Sp, .phiOld = s->transient ? t->fieldOld[0] : NULL, .relax = s->transient ? 1.0 : (s->cs->turb.relax > 0 ? s->cs->turb.relax : 0.7), .lower = 0.0};
+  eq = (GaleScalarEq){
+      .name = "nuTilda", .phi = nuT, .phiB = t->fieldB[0], .fixedB = t->fixedB[0], .gamma = t->gamma, .gammaB = t->gammaB, .Su = t->Su, .Sp = t->Sp, .phiOld = s->transient ? t->fieldOld[0] : NULL, .relax = GaleTurbulenceRelaxation(t), .lower = 0.0};
   PetscCall(GaleScalarEqSolve(s, t->ls, &eq, t->grad, &st));
   t->residual[0] = st.initial_residual;
   t->linIts[0]   = st.iterations;

@@ -167,7 +167,7 @@ static PetscErrorCode SSTSolve(GaleTurbulence t)
   GaleSolver      s  = t->s;
   GaleMesh        m  = s->mesh;
   SST            *d  = (SST *)t->data;
-  const PetscReal nu = s->cs->nu, relax = s->transient ? 1.0 : (s->cs->turb.relax > 0 ? s->cs->turb.relax : 0.7);
+  const PetscReal nu = s->cs->nu, relax = GaleTurbulenceRelaxation(t);
   const PetscInt  nc = s->nc, ncT = s->ncT;
   PetscReal      *k = t->field[0], *w = t->field[1];
   GaleScalarEq    eq;

@@ -6,9 +6,9 @@ static const struct {
   const char *name;
   PetscErrorCode (*create)(GaleTurbulence);
 } Models[] = {
-  {"SpalartAllmaras", GaleTurbulenceCreate_SpalartAllmaras},
-  {"kOmegaSST", GaleTurbulenceCreate_KOmegaSST},
-  {"kEpsilon", GaleTurbulenceCreate_KEpsilon},
+    {"SpalartAllmaras", GaleTurbulenceCreate_SpalartAllmaras},
+    {"kOmegaSST", GaleTurbulenceCreate_KOmegaSST},
+    {"kEpsilon", GaleTurbulenceCreate_KEpsilon},
 };
 
 PetscErrorCode GaleTurbulenceCreate(GaleSolver s, GaleTurbulence *tp)
@@ -92,4 +92,10 @@ PetscErrorCode GaleTurbulenceVelocityInvariants(GaleTurbulence t, PetscReal *vor
     if (strain) strain[c] = PetscSqrtReal(2 * s2);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscReal GaleTurbulenceRelaxation(GaleTurbulence t)
+{
+  const GaleSolver s = t->s;
+  return s->transient ? 1.0 : (s->cs->turb.relax > 0 ? s->cs->turb.relax : 0.7);
 }
