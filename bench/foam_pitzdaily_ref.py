@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference numbers of a converged OpenFOAM laminar pitzDaily run.
+"""Reference numbers of a converged OpenFOAM pitzDaily run (laminar or RANS).
 
 Reads, from the latest time directory of CASE (a serial run on which
 `postProcess -func writeCellCentres`, `simpleFoam -postProcess -func
@@ -88,8 +88,11 @@ def main():
         xr = float(lower_r[-1][1])
         rows.append(("lowerWall_reattachment_over_step_height", f"{xr / 0.0254:.4f}", "x_r / h, h = 25.4 mm"))
     tmp = out + ".tmp"
+    with open(os.path.join(case, "constant", "turbulenceProperties")) as f:
+        m = re.search(r"RASModel\s+(\w+);", f.read())
+    flow = f"{m.group(1)} (wall functions), nu 1e-5" if m else "laminar, nu 1e-3"
     with open(tmp, "w") as f:
-        f.write("# OpenFOAM v1912 simpleFoam, laminar pitzDaily, nu 1e-3, inlet 10 m/s, 12225 cells; "
+        f.write(f"# OpenFOAM v1912 simpleFoam, pitzDaily {flow}, inlet 10 m/s, 12225 cells; "
                 f"bounded Gauss linearUpwind, residualControl {residual_control(case)} "
                 "(bench/openfoam_cases.sh)\n")
         f.write("quantity,value,unit\n")

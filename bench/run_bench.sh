@@ -5,6 +5,10 @@
 #   cases/cavity_re100       -> cavity_re100   (129 x 129 lid-driven cavity, Re 100)
 #   cases/cavity_re1000      -> cavity_re1000  (same mesh, Re 1000)
 #   cases/pitzDaily_laminar  -> pitzDaily      (12,225-cell pitzDaily mesh, Re 254)
+#   cases/pitzDaily          -> pitzDaily_kEpsilon (same mesh, k-epsilon, wall
+#                               functions, Re 25,400)
+#   cases/flatplate_sa       -> flatplate_sa   (TMR flat plate, SA, 136 x 96,
+#                               Gale's mesh exported to OpenFOAM)
 # Each configuration runs --repeats times (default 3); the table shows medians
 # of: wall time to convergence of the whole command (/usr/bin/time, mesh
 # reading and set-up included), iterations, wall time per iteration per
@@ -23,7 +27,8 @@ set -euo pipefail
 usage() {
   cat <<EOF
 usage: bench/run_bench.sh [options]
-  --cases LIST       comma-separated: cavity_re100,cavity_re1000,pitzDaily (default: all)
+  --cases LIST       comma-separated: cavity_re100,cavity_re1000,pitzDaily,
+                     pitzDaily_kEpsilon,flatplate_sa (default: all)
   --ranks LIST       MPI ranks, comma-separated (default: 1,2)
   --repeats N        runs per configuration, medians reported (default: 3)
   --of-solvers LIST  OpenFOAM solvers (default: simpleFoam; add icoFoam for the
@@ -37,7 +42,7 @@ environment: GALE (default: build/gale under the repository root)
 EOF
 }
 
-cases=cavity_re100,cavity_re1000,pitzDaily ranks=1,2 repeats=3 of_solvers=simpleFoam
+cases=cavity_re100,cavity_re1000,pitzDaily,pitzDaily_kEpsilon,flatplate_sa ranks=1,2 repeats=3 of_solvers=simpleFoam
 out="" run_of=1 run_gale=1 md=""
 while (($#)); do
   case $1 in
@@ -62,6 +67,10 @@ header="code	case	solver	ranks	repeat	cells	iterations	converged	clock_s	exec_s	
 note "results go to $tsv"
 
 GALE=${GALE:-$REPO_DIR/build/gale}
+# Absolute, since Gale runs inside each case copy; exported, since
+# openfoam_cases.sh exports the flat-plate mesh with it.
+[[ $GALE == */* && -d ${GALE%/*} ]] && GALE=$(cd "${GALE%/*}" && pwd)/${GALE##*/}
+export GALE
 gale_ok=0
 if ((run_gale)); then
   if [[ -x $GALE ]]; then gale_ok=1
@@ -71,7 +80,7 @@ fi
 
 if ((run_of)); then
   "$BENCH_DIR/openfoam_cases.sh" --cases "$cases" --solvers "$of_solvers" --ranks "$ranks" \
-    --repeats "$repeats" --tsv "$tsv" --workdir "$out/openfoam" >/dev/null
+    --repeats "$repeats" --tsv "$tsv" --workdir "$out/openfoam" --answers "$out/answers" >/dev/null
 fi
 
 gale_case_dir() {
@@ -79,7 +88,9 @@ gale_case_dir() {
     cavity_re100) echo "$REPO_DIR/cases/cavity_re100";;
     cavity_re1000) echo "$REPO_DIR/cases/cavity_re1000";;
     pitzDaily) echo "$REPO_DIR/cases/pitzDaily_laminar";;
-    *) die "unknown case '$1' (expected cavity_re100, cavity_re1000, pitzDaily)";;
+    pitzDaily_kEpsilon) echo "$REPO_DIR/cases/pitzDaily";;
+    flatplate_sa) echo "$REPO_DIR/cases/flatplate_sa";;
+    *) die "unknown case '$1' (expected cavity_re100, cavity_re1000, pitzDaily, pitzDaily_kEpsilon, flatplate_sa)";;
   esac
 }
 
@@ -96,6 +107,10 @@ run_gale_case() { # CASE NP REPEAT
   rm -rf "$dst"; mkdir -p "$dst"
   # A fresh copy without results/ (no restart from an old checkpoint).
   tar -C "$src" --exclude=./results -cf - . | tar -C "$dst" -xf -
+  # A mesh file named relative to the case directory (cases/pitzDaily uses
+  # ../pitzDaily_laminar/constant/polyMesh) is made absolute for the copy.
+  awk -v src="$src" '/^[ \t]*(polyMesh|gmsh):[ \t]*[^ \t\/"\047]/ {
+      sub(/:[ \t]*/, ": " src "/") } { print }' "$src/case.yaml" >"$dst/case.yaml"
   alg=$(awk '/^[ \t]*algorithm:/ { print $2; exit }' "$dst/case.yaml" | tr -d '"\047')
   solver=gale-${alg:-SIMPLE}
   load=$(cut -d' ' -f1 /proc/loadavg)
@@ -131,7 +146,34 @@ if ((gale_ok)); then
   done
 fi
 
+# Same answer? Gale's last run at the fewest ranks against OpenFOAM's first
+# serial run (openfoam_cases.sh --answers), for the cases with such numbers:
+# a time ratio means something only if both codes stopped at the same answer.
+compare_answers() {
+  local case np ref gdir
+  IFS=, read -ra case_list <<<"$cases"
+  np=$(tr , '\n' <<<"$ranks" | sort -n | head -1)
+  for case in "${case_list[@]}"; do
+    gdir=$out/gale/$case.np$np
+    case $case in
+      pitzDaily) ref=$out/answers/openfoam_simpleFoam_res1e-5_pitzDaily_laminar.csv;;
+      pitzDaily_kEpsilon) ref=$out/answers/openfoam_simpleFoam_bench_pitzDaily_kEpsilon.csv;;
+      flatplate_sa) ref=$out/answers/openfoam_simpleFoam_bench_flatplate_sa.csv;;
+      *) continue;;
+    esac
+    [[ -r $gdir/results/solution.h5 && -r $ref ]] || continue
+    echo
+    echo "$case: Gale (np=$np) against OpenFOAM (np=1, $ref):"
+    if [[ $case == flatplate_sa ]]; then
+      /usr/bin/python3 "$BENCH_DIR/foam_flatplate_ref.py" --gale "$gdir" "$ref" || true
+    else
+      /usr/bin/python3 "$BENCH_DIR/gale_pitzdaily.py" "$gdir" "$ref" || true
+    fi
+  done
+}
+
 echo
 /usr/bin/python3 "$BENCH_DIR/lib/summarize.py" "$tsv" --compare $md
+((gale_ok)) && compare_answers
 ((gale_ok || !run_gale)) || echo "Gale: missing ($GALE), only OpenFOAM was run."
 echo "records: $tsv"

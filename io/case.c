@@ -23,14 +23,18 @@ const char *const GaleConvections[] = {"upwind", "linearUpwind", "vanLeer", "lin
 const char *const GaleGradients[]   = {"gauss", "leastSquares", NULL};
 const char *const GaleTimeSchemes[] = {"euler", "backward", NULL};
 
-static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", "turbulence", NULL};
+static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", "turbulence", "post", NULL};
+static const char *const PostKeys[]      = {"slice", "streamlines", "surface", NULL};
+static const char *const PostSliceKeys[] = {"origin", "normal", NULL};
+static const char *const PostLineKeys[]  = {"from", "to", "seeds", NULL};
+static const char *const PostSurfKeys[]  = {"patches", "p_ref", NULL};
 static const char *const TurbKeys[]      = {"model", "relaxation", "wall_functions", NULL};
 static const char *const Booleans[]      = {"false", "true", "no", "yes", "off", "on", NULL}; /* odd index = true */
 static const char *const TurbModels[]    = {"laminar", "SpalartAllmaras", "kOmegaSST", "kEpsilon", NULL};
 static const char *const BCTurbKeys[]    = {"intensity", "length_scale", "viscosity_ratio", "nuTilda", "k", "omega", "epsilon", NULL};
-static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", "octree", "airfoil", NULL};
+static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", "octree", "airfoil", "gmsh", NULL};
 static const char *const AirfoilKeys[]   = {"naca", "cells_around", "cells_wake", "cells_normal", "first_cell", "farfield", "span", "le_spacing", "te_spacing", NULL};
-static const char *const OctreeKeys[]    = {"domain", "patches", "geometry", "regions", "cells_between_levels", "feature_angle", "location_in_mesh", NULL};
+static const char *const OctreeKeys[]    = {"domain", "patches", "geometry", "regions", "cells_between_levels", "feature_angle", "location_in_mesh", "snap", "snap_smooth_layers", "snap_iterations", "snap_features", NULL};
 static const char *const DomainKeys[]    = {"min", "max", "cells", NULL};
 static const char *const SideKeys[]      = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax", NULL};
 static const char *const GeometryKeys[]  = {"file", "patch", "regions", "levels", "scale", "rotate", "translate", NULL};
@@ -561,6 +565,9 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
   o->line                 = line;
   o->cells_between_levels = 1;
   o->feature_angle        = 30;
+  o->snap                 = PETSC_TRUE;
+  o->snap_smooth_layers   = 4;
+  o->snap_iterations      = 8;
   if (!(v = Get(r, n, "domain", &l))) PetscCall(Missing(r, &s, "domain", " (expected {min: [..], max: [..], cells: [..]}, the background grid)"));
   PetscCall(Open(r, v, "mesh.octree.domain", l, DomainKeys, &t));
   if (!(w = Get(r, v, "min", NULL))) PetscCall(Missing(r, &t, "min", " (expected the corner [xmin, ymin, zmin])"));
@@ -601,6 +608,18 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
   if ((v = Get(r, n, "cells_between_levels", NULL))) PetscCheck(o->cells_between_levels <= 8, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.cells_between_levels' = %" PetscInt_FMT " (expected 1 to 8)", r->file, Line(v), o->cells_between_levels);
   PetscCall(OptReal(r, &s, "feature_angle", R_NONNEG, &o->feature_angle, NULL));
   if ((v = Get(r, n, "feature_angle", NULL))) PetscCheck(o->feature_angle <= 180, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.feature_angle' = %g (expected degrees from 0 to 180; 0 turns it off)", r->file, Line(v), (double)o->feature_angle);
+  {
+    PetscInt snap = 1;
+    PetscCall(OptChoice(r, &s, "snap", "boolean", Booleans, &snap));
+    o->snap = (PetscBool)(snap % 2);
+    snap    = 0;
+    PetscCall(OptChoice(r, &s, "snap_features", "boolean", Booleans, &snap));
+    o->snap_features = (PetscBool)(snap % 2);
+  }
+  PetscCall(OptInt(r, &s, "snap_smooth_layers", R_NONNEG, &o->snap_smooth_layers, NULL));
+  if ((v = Get(r, n, "snap_smooth_layers", NULL))) PetscCheck(o->snap_smooth_layers <= 20, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.snap_smooth_layers' = %" PetscInt_FMT " (expected 0 to 20)", r->file, Line(v), o->snap_smooth_layers);
+  PetscCall(OptInt(r, &s, "snap_iterations", R_NONNEG, &o->snap_iterations, NULL));
+  if ((v = Get(r, n, "snap_iterations", NULL))) PetscCheck(o->snap_iterations <= 50, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.snap_iterations' = %" PetscInt_FMT " (expected 0 to 50)", r->file, Line(v), o->snap_iterations);
   if ((v = Get(r, n, "location_in_mesh", &l))) {
     o->has_location  = PETSC_TRUE;
     o->location_line = l;
@@ -660,8 +679,8 @@ static PetscErrorCode ReadAirfoil(const Rd *r, yaml_node_t *n, int line, GaleAir
 static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char *dir, GaleCase *cs)
 {
   Sec          s;
-  yaml_node_t *pm, *bl, *oc, *af;
-  int          lpm = 0, lbl = 0, loc = 0, laf = 0, i;
+  yaml_node_t *pm, *bl, *oc, *af, *gm;
+  int          lpm = 0, lbl = 0, loc = 0, laf = 0, lgm = 0, i;
   char         got[64], path[GALE_PATH_LEN];
 
   PetscFunctionBeginUser;
@@ -681,7 +700,18 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
              pm   ? lpm
              : bl ? lbl
                   : loc);
-  PetscCheck(pm || bl || oc || af, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree, airfoil)", r->file, line);
+  gm = Get(r, n, "gmsh", &lgm);
+  PetscCheck(!gm || (!pm && !bl && !oc && !af), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'gmsh' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree, airfoil, gmsh)", r->file, lgm,
+             pm ? "polyMesh" : bl ? "blocks" : oc ? "octree" : "airfoil", pm ? lpm : bl ? lbl : oc ? loc : laf);
+  PetscCheck(pm || bl || oc || af || gm, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree, airfoil, gmsh)", r->file, line);
+  if (gm) { /* a Gmsh .msh file, relative to the case directory */
+    cs->mesh_source = GALE_MESH_GMSH;
+    PetscCall(String(r, gm, "mesh.gmsh", path, sizeof(path)));
+    PetscCheck(path[0] == '/' || strlen(dir) + strlen(path) + 2 <= sizeof(cs->gmsh_file), r->comm, GALE_ERR_USER, "%s:%d: path of 'mesh.gmsh' is too long", r->file, Line(gm));
+    if (path[0] == '/') Fmt(cs->gmsh_file, sizeof(cs->gmsh_file), "%s", path);
+    else Fmt(cs->gmsh_file, sizeof(cs->gmsh_file), "%s/%s", dir, path);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (af) {
     cs->mesh_source = GALE_MESH_AIRFOIL;
     PetscCall(ReadAirfoil(r, af, laf, &cs->airfoil));
@@ -989,6 +1019,61 @@ static PetscErrorCode ReadForces(const Rd *r, yaml_node_t *n, int line, GaleCase
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* post: settings of `gale post --pictures` (postproc/post.c); the command
+ * line overrides them. */
+static PetscErrorCode ReadPost(const Rd *r, yaml_node_t *n, int line, GaleCase *cs)
+{
+  GalePostSettings *ps = &cs->post;
+  Sec               s, t;
+  yaml_node_t      *v, *w;
+  char              got[64], what[64];
+  int               l = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(Open(r, n, "post", line, PostKeys, &s));
+  if ((v = Get(r, n, "slice", &l))) {
+    PetscCall(Open(r, v, "post.slice", l, PostSliceKeys, &t));
+    if ((w = Get(r, v, "origin", NULL))) {
+      PetscCall(RealVec(r, w, "post.slice.origin", 3, R_ANY, ps->slice_origin));
+      ps->has_slice_origin = PETSC_TRUE;
+    }
+    if ((w = Get(r, v, "normal", NULL))) {
+      PetscCall(RealVec(r, w, "post.slice.normal", 3, R_ANY, ps->slice_normal));
+      PetscCheck(ps->slice_normal[0] != 0 || ps->slice_normal[1] != 0 || ps->slice_normal[2] != 0, r->comm, GALE_ERR_USER, "%s:%d: 'post.slice.normal' is a zero vector (expected the plane's normal)", r->file, Line(w));
+      ps->has_slice_normal = PETSC_TRUE;
+    }
+  }
+  if ((v = Get(r, n, "streamlines", &l))) {
+    yaml_node_t *a, *b;
+    PetscCall(Open(r, v, "post.streamlines", l, PostLineKeys, &t));
+    a = Get(r, v, "from", NULL);
+    b = Get(r, v, "to", NULL);
+    PetscCheck(!a == !b, r->comm, GALE_ERR_USER, "%s:%d: 'post.streamlines' has '%s' without '%s' (expected both ends of the seed line)", r->file, l, a ? "from" : "to", a ? "to" : "from");
+    if (a) {
+      PetscCall(RealVec(r, a, "post.streamlines.from", 3, R_ANY, ps->seed_from));
+      PetscCall(RealVec(r, b, "post.streamlines.to", 3, R_ANY, ps->seed_to));
+      ps->has_seed_line = PETSC_TRUE;
+    }
+    PetscCall(OptInt(r, &t, "seeds", R_POS, &ps->seeds, NULL));
+  }
+  if ((v = Get(r, n, "surface", &l))) {
+    PetscCall(Open(r, v, "post.surface", l, PostSurfKeys, &t));
+    if ((w = Get(r, v, "patches", NULL))) {
+      PetscCheck(w->type == YAML_SEQUENCE_NODE && NITEMS(w) >= 1 && NITEMS(w) <= GALE_MAX_FORCE_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 1 to %d patches for 'post.surface.patches', got %s", r->file, Line(w),
+                 GALE_MAX_FORCE_PATCHES, Describe(w, got, sizeof(got)));
+      for (int i = 0; i < NITEMS(w); i++) {
+        yaml_node_t *p = Item(r, w, i);
+        Fmt(what, sizeof(what), "post.surface.patches[%d]", i);
+        PetscCall(String(r, p, what, ps->patches[i], GALE_NAME_LEN));
+        PetscCheck(GaleCaseFindBC(cs, ps->patches[i]) >= 0, r->comm, GALE_ERR_USER, "%s:%d: post.surface patch '%s' has no entry in 'boundary'", r->file, Line(p), ps->patches[i]);
+        ps->npatches = i + 1;
+      }
+    }
+    PetscCall(OptReal(r, &t, "p_ref", R_ANY, &ps->p_ref, NULL));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Every named block face must have a boundary entry and every boundary
  * entry must be used by some block face. */
 static PetscErrorCode CheckBlockPatches(const Rd *r, yaml_node_t *mesh, const GaleCase *cs)
@@ -1111,7 +1196,7 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
   PetscCall(Open(r, root, "", 1, TopKeys, &top));
   CaseDefaults(cs);
   if ((n = Get(r, root, "title", NULL))) PetscCall(String(r, n, "title", cs->title, sizeof(cs->title)));
-  if (!(n = Get(r, root, "mesh", &line))) PetscCall(Missing(r, &top, "mesh", " (expected polyMesh, blocks, octree or airfoil in it)"));
+  if (!(n = Get(r, root, "mesh", &line))) PetscCall(Missing(r, &top, "mesh", " (expected polyMesh, blocks, octree, airfoil or gmsh in it)"));
   PetscCall(ReadMesh(r, n, line, dir, cs));
   if (!(n = Get(r, root, "fluid", &line))) PetscCall(Missing(r, &top, "fluid", " (expected nu in it)"));
   PetscCall(Open(r, n, "fluid", line, FluidKeys, &s));
@@ -1132,6 +1217,7 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
     PetscCall(OptInt(r, &s, "log_interval", R_POS, &cs->log_interval, NULL));
   }
   if ((n = Get(r, root, "forces", &line))) PetscCall(ReadForces(r, n, line, cs));
+  if ((n = Get(r, root, "post", &line))) PetscCall(ReadPost(r, n, line, cs));
   PetscCall(PetscStrncpy(cs->turb.model, "laminar", sizeof(cs->turb.model)));
   if ((n = Get(r, root, "turbulence", &line))) {
     PetscInt model = 0, wf = 0;

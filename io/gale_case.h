@@ -15,7 +15,7 @@
 
 typedef struct GaleCase_s GaleCase; /* also declared in mesh/gale_mesh.h (C11 allows both) */
 
-typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH, GALE_MESH_OCTREE, GALE_MESH_AIRFOIL } GaleMeshSource;
+typedef enum { GALE_MESH_BLOCK, GALE_MESH_POLYMESH, GALE_MESH_OCTREE, GALE_MESH_AIRFOIL, GALE_MESH_GMSH } GaleMeshSource;
 
 /* One hex block: 8 vertices in OpenFOAM blockMesh order (0-3 bottom face
  * counter-clockwise seen from above, 4-7 the top face), cells per local
@@ -88,6 +88,10 @@ typedef struct {
   GaleOctreeRegionSettings regions[GALE_MAX_REFINE_REGIONS];
   PetscInt                 cells_between_levels; /* default 1 */
   PetscReal                feature_angle;        /* degrees, default 30; 0 turns it off */
+  PetscBool                snap;                 /* snap the boundary points to the surfaces, default true */
+  PetscInt                 snap_smooth_layers;   /* layers of points behind the wall that follow it, default 4 */
+  PetscInt                 snap_iterations;      /* back-off halvings before a cell's move is cancelled, default 8 */
+  PetscBool                snap_features;        /* explicit feature-edge snapping (experimental), default false */
   PetscBool                has_location;
   PetscReal                location[3];         /* location_in_mesh */
   PetscInt                 line, location_line; /* lines of 'octree:' and 'location_in_mesh:' */
@@ -146,6 +150,17 @@ typedef struct {
   PetscReal relax;          /* turbulence equations' relaxation, default 0.7 steady */
 } GaleTurbulenceSettings;
 
+/* post: what `gale post --pictures` shows (the command line overrides). */
+typedef struct {
+  PetscBool has_slice_origin, has_slice_normal, has_seed_line;
+  PetscReal slice_origin[3], slice_normal[3]; /* velocity slice plane */
+  PetscReal seed_from[3], seed_to[3];         /* streamline seed line */
+  PetscInt  seeds;                            /* 0: the default */
+  PetscInt  npatches;                         /* surface picture patches (0: the forces patches, else the walls) */
+  char      patches[GALE_MAX_FORCE_PATCHES][GALE_NAME_LEN];
+  PetscReal p_ref; /* Cp = (p - p_ref) / (0.5 U_ref^2) in kinematic terms */
+} GalePostSettings;
+
 struct GaleCase_s {
   char dir[GALE_PATH_LEN];  /* case directory as given */
   char file[GALE_PATH_LEN]; /* DIR/case.yaml */
@@ -157,6 +172,7 @@ struct GaleCase_s {
   GaleBlock      blocks[GALE_MAX_BLOCKS];
   PetscReal      merge_tolerance;             /* relative, default 1e-6 */
   char           polymesh_dir[GALE_PATH_LEN]; /* resolved against dir */
+  char           gmsh_file[GALE_PATH_LEN];    /* mesh.gmsh, resolved against dir */
   PetscReal      mesh_scale;                  /* default 1 */
 
   /* fluid: */
@@ -190,6 +206,8 @@ struct GaleCase_s {
   PetscInt write_interval; /* iterations or time steps between writes; default 100 */
   PetscInt log_interval;   /* print every N iterations, default 1 */
 
+  /* post: (gale post --pictures; zero/false when not given) */
+  GalePostSettings post;
   /* forces: */
   PetscInt  nforce_patches;
   char      force_patches[GALE_MAX_FORCE_PATCHES][GALE_NAME_LEN];

@@ -40,6 +40,12 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
 PetscErrorCode GaleOutputWrite(GaleOutput out, PetscInt step, PetscReal time, PetscInt nfields, const GaleField fields[]);
 PetscErrorCode GaleOutputDestroy(GaleOutput *out);
 
+/* results/mesh.h5 + mesh.xmf: the mesh alone (/mesh/points and
+ * /mesh/topology as in solution.h5) with cell fields under /fields (rows in
+ * original cell order; face fields are ignored), written to a temporary
+ * name and renamed. Collective; `global` is needed on rank 0 only. */
+PetscErrorCode GaleOutputWriteMesh(GaleMesh global, GaleMesh local, const char *resultsDir, PetscInt nfields, const GaleField fields[]);
+
 /* Checkpoint: write/read step, time and fields (cell and face) for `local`.
  * Read fills the arrays of the given fields (same names) and returns
  * PETSC_ERR_FILE_OPEN with a clear message if there is no checkpoint. */

@@ -6,6 +6,11 @@
  *   /mesh/topology   [L] int64, XDMF Mixed: every cell (original order) as
  *                    a polyhedron 16, nfaces, then per face npts, ids...,
  *                    each face oriented out of the cell
+ *   /mesh/boundary/  the boundary faces of every patch that is not empty:
+ *                    topology [Lb] int64 (XDMF Mixed, polygons 3, npts,
+ *                    ids..., outward), patch [nb] and owner [nb] int64
+ *                    (patch index, original id of the face's cell),
+ *                    patch_names, patch_types [nPatches] strings
  *   /steps/%08d      attributes step, time; one dataset per cell field,
  *                    [nCellsGlobal] or [nCellsGlobal, ncomp] double, rows
  *                    in original cell order (cellOrigId)
@@ -42,6 +47,10 @@ struct _p_GaleOutput {
   PetscInt64  nPoints, topoLen, nCellsGlobal;
   PetscReal  *points; /* rank 0, until the mesh is in solution.h5 */
   PetscInt64 *topo;   /* rank 0, idem */
+  /* boundary faces (BuildBoundary), rank 0 until written; sizes on all ranks */
+  PetscInt64  nBFaces, bTopoLen, nPatches;
+  PetscInt64 *bTopo, *bPatch, *bOwner;
+  char (*patchName)[GALE_NAME_LEN], (*patchType)[32];
 };
 
 PetscErrorCode GaleIOShareError(MPI_Comm comm, PetscErrorCode ierr)
@@ -450,6 +459,41 @@ PetscErrorCode GaleIODistRead(GaleIODist *dist, hid_t loc, const char *name, Pet
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The boundary faces of the global mesh on every patch except `empty` ones
+ * (the front and back of 2D cases, twice as many faces as cells and no
+ * use to look at): XDMF Mixed topology, each face a polygon (3, npts,
+ * ids...) oriented out of the domain, with its patch index and its owner
+ * cell (original id, = the row of the cell fields). With topo NULL only the
+ * sizes are computed. */
+static PetscErrorCode BuildBoundary(GaleMesh g, PetscInt64 *nfaces, PetscInt64 *len, PetscInt64 **topo, PetscInt64 **patch, PetscInt64 **owner)
+{
+  PetscInt64 n = 0, L = 0, k = 0, j = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt p = 0; p < g->nPatches; p++) {
+    if (!strcmp(g->patches[p].type, "empty")) continue;
+    for (PetscInt f = g->patches[p].start; f < g->patches[p].start + g->patches[p].size; f++) L += 2 + g->faceOffsets[f + 1] - g->faceOffsets[f];
+    n += g->patches[p].size;
+  }
+  *nfaces = n;
+  *len    = L;
+  if (!topo) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc3(L + 1, topo, n + 1, patch, n + 1, owner));
+  for (PetscInt p = 0; p < g->nPatches; p++) {
+    if (!strcmp(g->patches[p].type, "empty")) continue;
+    for (PetscInt f = g->patches[p].start; f < g->patches[p].start + g->patches[p].size; f++) {
+      const PetscInt s = g->faceOffsets[f], np = g->faceOffsets[f + 1] - s;
+      (*topo)[k++] = 3;
+      (*topo)[k++] = np;
+      for (PetscInt i = 0; i < np; i++) (*topo)[k++] = g->facePoints[s + i];
+      (*patch)[j]   = p;
+      (*owner)[j++] = g->owner[f];
+    }
+  }
+  PetscCheck(k == L && j == n, PETSC_COMM_SELF, PETSC_ERR_PLIB, "boundary topology length %lld != %lld", (long long)k, (long long)L);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* XDMF Mixed topology of the global mesh, every cell a polyhedron with its
  * faces oriented outward (faces where the cell is the neighbour reversed).
  * With topo NULL only the length is computed. */
@@ -653,7 +697,7 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
   GaleOutput     o;
   PetscMPIInt    rank;
   PetscErrorCode ierr     = PETSC_SUCCESS;
-  PetscInt64     sizes[3] = {0, 0, 0};
+  PetscInt64     sizes[6] = {0, 0, 0, 0, 0, 0};
   PetscBool      exists;
 
   PetscFunctionBeginUser;
@@ -669,11 +713,16 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
     sizes[0] = global ? global->nPoints : 0;
     sizes[2] = global ? global->nCells : -1;
     if (global) PetscCall(BuildTopology(global, &sizes[1], NULL));
+    if (global) PetscCall(BuildBoundary(global, &sizes[3], &sizes[4], NULL, NULL, NULL));
+    sizes[5] = global ? global->nPatches : 0;
   }
-  PetscCallMPI(MPI_Bcast(sizes, 3, MPIU_INT64, 0, o->comm));
+  PetscCallMPI(MPI_Bcast(sizes, 6, MPIU_INT64, 0, o->comm));
   o->nPoints      = sizes[0];
   o->topoLen      = sizes[1];
   o->nCellsGlobal = sizes[2];
+  o->nBFaces      = sizes[3];
+  o->bTopoLen     = sizes[4];
+  o->nPatches     = sizes[5];
   PetscCheck(o->nCellsGlobal >= 0, o->comm, PETSC_ERR_ARG_NULL, "GaleOutputCreate: rank 0 needs the global mesh");
   PetscCheck(o->nCellsGlobal == local->nCellsGlobal, o->comm, PETSC_ERR_ARG_INCOMP, "GaleOutputCreate: global mesh has %lld cells, the distributed mesh says %" PetscInt_FMT, (long long)o->nCellsGlobal, local->nCellsGlobal);
   PetscCall(GaleIODistCreate(o->comm, local->nCellsGlobal, local->nCells, NULL, local->cellOrigId, PETSC_TRUE, "cell", &o->cells));
@@ -691,6 +740,12 @@ PetscErrorCode GaleOutputCreate(GaleMesh global, GaleMesh local, const char *res
     PetscCall(PetscMalloc1(3 * o->nPoints + 1, &o->points));
     PetscCall(PetscArraycpy(o->points, global->points, 3 * o->nPoints));
     PetscCall(BuildTopology(global, &sizes[1], &o->topo));
+    PetscCall(BuildBoundary(global, &sizes[3], &sizes[4], &o->bTopo, &o->bPatch, &o->bOwner));
+    PetscCall(PetscCalloc2(o->nPatches + 1, &o->patchName, o->nPatches + 1, &o->patchType));
+    for (PetscInt p = 0; p < global->nPatches; p++) {
+      PetscCall(PetscStrncpy(o->patchName[p], global->patches[p].name, sizeof(o->patchName[p])));
+      PetscCall(PetscStrncpy(o->patchType[p], global->patches[p].type, sizeof(o->patchType[p])));
+    }
   }
   *out = o;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -703,6 +758,8 @@ PetscErrorCode GaleOutputDestroy(GaleOutput *out)
   PetscCall(GaleIODistDestroy(&(*out)->cells));
   PetscCall(PetscFree((*out)->points));
   PetscCall(PetscFree((*out)->topo));
+  PetscCall(PetscFree3((*out)->bTopo, (*out)->bPatch, (*out)->bOwner));
+  PetscCall(PetscFree2((*out)->patchName, (*out)->patchType));
   PetscCall(PetscFree(*out));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -740,6 +797,29 @@ static PetscErrorCode DropSteps(MPI_Comm comm, hid_t steps, PetscInt step, Petsc
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* /mesh/boundary: the boundary faces (BuildBoundary) and the patch list,
+ * for surface pictures (postproc/gale_pictures.py) and wall data. */
+static PetscErrorCode WriteBoundary(GaleOutput o, hid_t mesh, PetscMPIInt rank)
+{
+  hid_t bnd, str[2];
+
+  PetscFunctionBeginUser;
+  PetscCall(GaleIOCreateGroup(o->comm, mesh, "boundary", PETSC_FALSE, &bnd, o->h5tmp));
+  PetscCall(GaleIOWriteRows(o->comm, bnd, "topology", H5T_NATIVE_INT64, H5T_STD_I64LE, o->bTopoLen, 1, 0, rank ? 0 : o->bTopoLen, o->bTopo, o->h5tmp));
+  PetscCall(GaleIOWriteRows(o->comm, bnd, "patch", H5T_NATIVE_INT64, H5T_STD_I64LE, o->nBFaces, 1, 0, rank ? 0 : o->nBFaces, o->bPatch, o->h5tmp));
+  PetscCall(GaleIOWriteRows(o->comm, bnd, "owner", H5T_NATIVE_INT64, H5T_STD_I64LE, o->nBFaces, 1, 0, rank ? 0 : o->nBFaces, o->bOwner, o->h5tmp));
+  GaleH5Call(o->comm, o->h5tmp, str[0] = H5Tcopy(H5T_C_S1));
+  GaleH5Call(o->comm, o->h5tmp, H5Tset_size(str[0], GALE_NAME_LEN));
+  GaleH5Call(o->comm, o->h5tmp, str[1] = H5Tcopy(H5T_C_S1));
+  GaleH5Call(o->comm, o->h5tmp, H5Tset_size(str[1], 32));
+  PetscCall(GaleIOWriteRows(o->comm, bnd, "patch_names", str[0], str[0], o->nPatches, 1, 0, rank ? 0 : o->nPatches, o->patchName, o->h5tmp));
+  PetscCall(GaleIOWriteRows(o->comm, bnd, "patch_types", str[1], str[1], o->nPatches, 1, 0, rank ? 0 : o->nPatches, o->patchType, o->h5tmp));
+  GaleH5Call(o->comm, o->h5tmp, H5Tclose(str[0]));
+  GaleH5Call(o->comm, o->h5tmp, H5Tclose(str[1]));
+  GaleH5Call(o->comm, o->h5tmp, H5Gclose(bnd));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode WriteMesh(GaleOutput o, hid_t file)
 {
   PetscMPIInt rank;
@@ -750,6 +830,7 @@ static PetscErrorCode WriteMesh(GaleOutput o, hid_t file)
   PetscCall(GaleIOCreateGroup(o->comm, file, "mesh", PETSC_FALSE, &grp, o->h5tmp));
   PetscCall(GaleIOWriteRows(o->comm, grp, "points", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, o->nPoints, 3, 0, rank ? 0 : o->nPoints, o->points, o->h5tmp));
   PetscCall(GaleIOWriteRows(o->comm, grp, "topology", H5T_NATIVE_INT64, H5T_STD_I64LE, o->topoLen, 1, 0, rank ? 0 : o->topoLen, o->topo, o->h5tmp));
+  PetscCall(WriteBoundary(o, grp, rank));
   GaleH5Call(o->comm, o->h5tmp, H5Gclose(grp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -822,6 +903,86 @@ PetscErrorCode GaleOutputWrite(GaleOutput o, PetscInt step, PetscReal time, Pets
     o->haveFile = PETSC_TRUE;
     PetscCall(PetscFree(o->points));
     PetscCall(PetscFree(o->topo));
+    PetscCall(PetscFree3(o->bTopo, o->bPatch, o->bOwner));
+    PetscCall(PetscFree2(o->patchName, o->patchType));
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Rank 0: mesh.xmf.tmp, one grid with the mesh of mesh.h5 and its fields. */
+static PetscErrorCode WriteMeshXmf(const char *xmf, PetscInt64 nCells, PetscInt64 nPoints, PetscInt64 topoLen, PetscInt nfields, const GaleField fields[])
+{
+  FILE *fp = fopen(xmf, "w");
+  int   bad;
+
+  PetscFunctionBeginUser;
+  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s: cannot create: %s", xmf, strerror(errno));
+  fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"3.0\">\n  <Domain>\n");
+  fprintf(fp, "    <Grid Name=\"mesh\" GridType=\"Uniform\">\n");
+  fprintf(fp, "      <Topology TopologyType=\"Mixed\" NumberOfElements=\"%lld\">\n", (long long)nCells);
+  fprintf(fp, "        <DataItem Dimensions=\"%lld\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">mesh.h5:/mesh/topology</DataItem>\n", (long long)topoLen);
+  fprintf(fp, "      </Topology>\n      <Geometry GeometryType=\"XYZ\">\n");
+  fprintf(fp, "        <DataItem Dimensions=\"%lld 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">mesh.h5:/mesh/points</DataItem>\n", (long long)nPoints);
+  fprintf(fp, "      </Geometry>\n");
+  for (PetscInt i = 0; i < nfields; i++) {
+    if (fields[i].onFaces) continue;
+    fprintf(fp, "      <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", fields[i].name, fields[i].ncomp == 1 ? "Scalar" : fields[i].ncomp == 3 ? "Vector" : "Matrix");
+    if (fields[i].ncomp == 1)
+      fprintf(fp, "        <DataItem Dimensions=\"%lld\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">mesh.h5:/fields/%s</DataItem>\n", (long long)nCells, fields[i].name);
+    else
+      fprintf(fp, "        <DataItem Dimensions=\"%lld %" PetscInt_FMT "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">mesh.h5:/fields/%s</DataItem>\n", (long long)nCells, fields[i].ncomp, fields[i].name);
+    fprintf(fp, "      </Attribute>\n");
+  }
+  fprintf(fp, "    </Grid>\n  </Domain>\n</Xdmf>\n");
+  bad = ferror(fp);
+  bad |= fclose(fp);
+  PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s: write failed", xmf);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GaleOutputWriteMesh(GaleMesh global, GaleMesh local, const char *resultsDir, PetscInt nfields, const GaleField fields[])
+{
+  MPI_Comm       comm = local->comm;
+  PetscMPIInt    rank;
+  PetscInt64     sizes[3] = {0, 0, -1}, *topo = NULL;
+  PetscErrorCode ierr = PETSC_SUCCESS;
+  GaleIODist     dist;
+  char           h5[GALE_PATH_LEN], h5tmp[GALE_PATH_LEN], xmf[GALE_PATH_LEN], xmftmp[GALE_PATH_LEN];
+  hid_t          file, grp;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(CheckFields(comm, nfields, fields, local->nCells));
+  PetscCall(PetscSNPrintf(h5, sizeof(h5), "%s/mesh.h5", resultsDir));
+  PetscCall(PetscSNPrintf(h5tmp, sizeof(h5tmp), "%s/mesh.h5.tmp", resultsDir));
+  PetscCall(PetscSNPrintf(xmf, sizeof(xmf), "%s/mesh.xmf", resultsDir));
+  PetscCall(PetscSNPrintf(xmftmp, sizeof(xmftmp), "%s/mesh.xmf.tmp", resultsDir));
+  PetscCall(GaleIOMkdir(comm, resultsDir));
+  if (!rank && global) {
+    sizes[0] = global->nPoints;
+    sizes[2] = global->nCells;
+    PetscCall(BuildTopology(global, &sizes[1], &topo));
+  }
+  PetscCallMPI(MPI_Bcast(sizes, 3, MPIU_INT64, 0, comm));
+  if (sizes[2] != local->nCellsGlobal) PetscCall(PetscFree(topo));
+  PetscCheck(sizes[2] >= 0, comm, PETSC_ERR_ARG_NULL, "GaleOutputWriteMesh: rank 0 needs the global mesh");
+  PetscCheck(sizes[2] == local->nCellsGlobal, comm, PETSC_ERR_ARG_INCOMP, "GaleOutputWriteMesh: global mesh has %lld cells, the distributed mesh says %" PetscInt_FMT, (long long)sizes[2], local->nCellsGlobal);
+  PetscCall(GaleIODistCreate(comm, local->nCellsGlobal, local->nCells, NULL, local->cellOrigId, PETSC_TRUE, "cell", &dist));
+  PetscCall(GaleIOCreateFile(comm, h5tmp, &file));
+  PetscCall(GaleIOCreateGroup(comm, file, "mesh", PETSC_FALSE, &grp, h5tmp));
+  PetscCall(GaleIOWriteRows(comm, grp, "points", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, sizes[0], 3, 0, rank ? 0 : sizes[0], rank ? NULL : global->points, h5tmp));
+  PetscCall(GaleIOWriteRows(comm, grp, "topology", H5T_NATIVE_INT64, H5T_STD_I64LE, sizes[1], 1, 0, rank ? 0 : sizes[1], topo, h5tmp));
+  GaleH5Call(comm, h5tmp, H5Gclose(grp));
+  PetscCall(PetscFree(topo));
+  PetscCall(GaleIOCreateGroup(comm, file, "fields", PETSC_TRUE, &grp, h5tmp));
+  for (PetscInt i = 0; i < nfields; i++)
+    if (!fields[i].onFaces) PetscCall(GaleIODistWrite(&dist, grp, fields[i].name, fields[i].ncomp, fields[i].stride, fields[i].data, h5tmp));
+  GaleH5Call(comm, h5tmp, H5Gclose(grp));
+  PetscCall(GaleIOCloseFile(comm, h5tmp, &file));
+  PetscCall(GaleIODistDestroy(&dist));
+  if (!rank) ierr = WriteMeshXmf(xmftmp, sizes[2], sizes[0], sizes[1], nfields, fields);
+  PetscCall(GaleIOShareError(comm, ierr));
+  PetscCall(GaleIOCommitFile(comm, h5tmp, h5));
+  PetscCall(GaleIOCommitFile(comm, xmftmp, xmf));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -542,9 +542,11 @@ PetscErrorCode GaleMeshBuildFromCase(MPI_Comm comm, const GaleCase *cs, GaleMesh
   PetscCheck(cs && mesh, comm, PETSC_ERR_ARG_NULL, "GaleMeshBuildFromCase: NULL case or mesh argument");
   *mesh = NULL;
   PetscCheck(cs->mesh_scale > 0 && PetscIsNormalReal(cs->mesh_scale), comm, GALE_ERR_USER, "mesh: scale %g (expected a positive number)", (double)cs->mesh_scale);
-  if (cs->mesh_source == GALE_MESH_POLYMESH || cs->mesh_source == GALE_MESH_OCTREE || cs->mesh_source == GALE_MESH_AIRFOIL) {
+  if (cs->mesh_source == GALE_MESH_POLYMESH || cs->mesh_source == GALE_MESH_OCTREE || cs->mesh_source == GALE_MESH_AIRFOIL || cs->mesh_source == GALE_MESH_GMSH) {
     if (cs->mesh_source == GALE_MESH_POLYMESH)
       PetscCall(GaleMeshReadPolyMesh(comm, cs->polymesh_dir, &m));
+    else if (cs->mesh_source == GALE_MESH_GMSH)
+      PetscCall(GaleMeshReadGmsh(comm, cs->gmsh_file, &m)); /* mesh/gmsh.c */
     else if (cs->mesh_source == GALE_MESH_AIRFOIL)
       PetscCall(GaleMeshBuildAirfoil(comm, &cs->airfoil, &m)); /* mesh/airfoil.c */
     else

@@ -206,6 +206,10 @@ static PetscErrorCode CopyGeometryAndNumbering(GaleMesh g, const DistPlan *p, Ga
     m->globalCell[c] = p->gnum[p->cells[c]];
   }
   PetscCall(PetscArraycpy(m->faceOrigId, p->faces, nf));
+  if (g->cellLevel) {
+    PetscCall(PetscMalloc1(nl + 1, &m->cellLevel));
+    for (PetscInt c = 0; c < nl; c++) m->cellLevel[c] = g->cellLevel[p->cells[c]];
+  }
   m->cellStart    = p->start[p->rank];
   m->nCellsGlobal = g->nCells;
   PetscFunctionReturn(PETSC_SUCCESS);

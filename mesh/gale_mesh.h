@@ -76,6 +76,9 @@ struct _p_GaleMesh {
   PetscInt  cellStart, nCellsGlobal;
   PetscInt *globalCell, *cellOrigId, *faceOrigId;
   GaleHalo  halo;
+
+  PetscInt *cellLevel; /* refinement level of each cell (owned and ghost) from
+                          the octree mesher; NULL when the source has none */
 };
 
 /* Allocate an empty mesh on comm (all arrays NULL, counts 0). */
@@ -105,6 +108,59 @@ PetscErrorCode GaleMeshCheck(GaleMesh mesh);
 /* Log a short summary (cells, faces, patches) on rank 0. */
 PetscErrorCode GaleMeshView(GaleMesh mesh);
 
+/* ---- quality report and gate (mesh/quality.c) ----
+ * OpenFOAM checkMesh's metrics (definitions in mesh/quality.c), over the
+ * owned cells of a global or distributed mesh, reduced over mesh->comm:
+ * every rank gets the same numbers whatever the rank count. */
+typedef enum { GALE_CELL_HEX, GALE_CELL_PRISM, GALE_CELL_WEDGE, GALE_CELL_PYRAMID, GALE_CELL_TETWEDGE, GALE_CELL_TET, GALE_CELL_POLY, GALE_CELL_NTYPES } GaleCellType;
+extern const char *const GaleCellTypeNames[GALE_CELL_NTYPES];
+#define GALE_QUALITY_MAX_LEVEL 31 /* deeper levels are counted here */
+#define GALE_QUALITY_MAX_FACES 32 /* polyhedra with more faces are counted here */
+
+typedef struct {
+  PetscInt  nCells, nInternalFaces, nBoundaryFaces;
+  PetscInt  nType[GALE_CELL_NTYPES];
+  PetscInt  nPolyByFaces[GALE_QUALITY_MAX_FACES + 1]; /* polyhedra by number of faces */
+  PetscInt  nLevels;                                  /* 0: the mesh has no refinement levels */
+  PetscInt  nPerLevel[GALE_QUALITY_MAX_LEVEL + 1];
+  PetscInt  geometricD[3]; /* 1: geometric direction, -1: empty (2D) */
+  PetscReal bboxLo[3], bboxHi[3];
+  PetscReal boundaryOpenness[3], boundaryMag[3];
+  PetscReal maxOpenness; /* closedness; > 1e-6: open */
+  PetscInt  nOpen;
+  PetscReal maxAspectRatio;
+  PetscInt  nHighAspect; /* > 1000 */
+  PetscReal minFaceArea, maxFaceArea;
+  PetscInt  nZeroArea;
+  PetscReal minVolume, maxVolume, totalVolume;
+  PetscInt  nNegVolume;             /* zero or negative */
+  PetscReal maxNonOrth, avgNonOrth; /* degrees, internal faces; average = acos(mean cosine) */
+  PetscInt  nSevereNonOrth;         /* > 70 degrees: warning */
+  PetscInt  nErrorNonOrth;          /* >= 90 degrees: failed check */
+  PetscInt  nBadPyramids;
+  PetscReal maxSkewness;
+  PetscInt  nHighSkew; /* > 4 */
+  PetscReal minDeterminant, avgDeterminant;
+  PetscInt  nLowDeterminant;    /* < 0.001 */
+  PetscReal negVolumeCentre[3]; /* centre of the smallest negative-volume cell */
+  PetscReal openCentre[3];      /* centre of the most open cell */
+  PetscInt  nFailed;            /* failed checks as checkMesh counts them */
+} GaleMeshQuality;
+
+/* Collective over mesh->comm. */
+PetscErrorCode GaleMeshComputeQuality(GaleMesh mesh, GaleMeshQuality *q);
+/* checkMesh-style report on rank 0, "***" on failed checks, ending with
+ * "Mesh OK." or "Failed N mesh checks.". */
+PetscErrorCode GaleMeshQualityView(GaleMesh mesh, const GaleMeshQuality *q);
+/* Two lines for the run log (max non-orthogonality, skewness, problems). */
+PetscErrorCode GaleMeshQualityViewBrief(GaleMesh mesh, const GaleMeshQuality *q);
+/* The gate: GALE_ERR_USER for zero/negative volumes or open cells (count,
+ * worst cell's centre); everything else only warns in the report. */
+PetscErrorCode GaleMeshQualityCheck(GaleMesh mesh, const GaleMeshQuality *q);
+/* Per owned cell: largest non-orthogonality (degrees, internal faces) and
+ * skewness over its faces (arrays of mesh->nCells), for ParaView. */
+PetscErrorCode GaleMeshQualityCellFields(GaleMesh mesh, PetscReal nonOrth[], PetscReal skewness[]);
+
 /* ---- generators and importers (mesh/blockmesh.c, mesh/polymesh.c) ---- */
 typedef struct GaleCase_s GaleCase; /* from io/gale_case.h */
 
@@ -115,6 +171,11 @@ PetscErrorCode GaleMeshBuildFromCase(MPI_Comm comm, const GaleCase *cs, GaleMesh
 
 /* Import an OpenFOAM ascii constant/polyMesh directory. */
 PetscErrorCode GaleMeshReadPolyMesh(MPI_Comm comm, const char *dir, GaleMesh *mesh);
+/* Import a Gmsh MSH 4.1 volume mesh (ascii or binary, optionally .msh.gz;
+ * mesh/gmsh.c): first-order tetrahedra, hexahedra, prisms and pyramids;
+ * boundary triangles and quadrangles become patches named by their
+ * physical group, unmatched boundary faces the patch defaultFaces. */
+PetscErrorCode GaleMeshReadGmsh(MPI_Comm comm, const char *path, GaleMesh *mesh);
 /* Export a global mesh as an OpenFOAM ascii constant/polyMesh directory
  * (created if missing), e.g. to run OpenFOAM on exactly Gale's mesh. */
 PetscErrorCode GaleMeshWritePolyMesh(GaleMesh mesh, const char *dir);

@@ -189,6 +189,40 @@ PetscInt GaleOctreeLocate(const GaleOctree oct, const PetscInt u[3], PetscInt st
  * covering the side (at most max); *count = 0 on the domain boundary. */
 PetscErrorCode GaleOctreeSideLeaves(const GaleOctree oct, PetscInt n, int s, PetscInt max, PetscInt leaves[], PetscInt *count);
 
+/* ---- snapping (mesh/snap.c) ---- */
+
+typedef struct {
+  PetscReal featureAngle; /* degrees; surface edges sharper than this are features (<= 0: none) */
+  PetscInt  patchSmooth;  /* passes evening out the snapped points along the surface */
+  PetscInt  smoothLayers; /* layers of points behind the wall that share the boundary displacement */
+  PetscInt  iterations;   /* back-off halvings of a failing cell's displacement before it is cancelled */
+  PetscReal maxNonOrtho;  /* degrees; a displaced cell with an internal face beyond this backs off */
+  PetscBool features;     /* attract points to feature edges and corners explicitly (experimental) */
+} GaleSnapOptions;
+
+typedef struct {
+  PetscInt       nRemoved;                      /* cells with every point on a surface patch, removed before snapping */
+  PetscInt       nBoundary, nTargets;           /* points on surface patches; of those, with a surface in reach */
+  PetscInt       nFeature;                      /* of those, attracted to a feature edge or corner */
+  PetscInt       nSnapped, nBackedOff, nFrozen; /* boundary points moved fully / partly / not at all after back-off */
+  PetscInt       nStill;                        /* boundary points with no move (on the surface already, or none in reach) */
+  PetscInt       nInterior;                     /* points behind the wall moved by the smoothing */
+  PetscInt       nBadCells, why[4];             /* cells failing before back-off: volume, face pyramids, faces too non-orthogonal or skewed, warp */
+  PetscInt       iterations;                    /* back-off passes */
+  PetscInt       nDist;                         /* boundary points whose distance to the surface was measured */
+  PetscReal      maxDist0, meanDist0;           /* distance to the surface before snapping */
+  PetscReal      maxDist, meanDist;             /* ... and after */
+  PetscLogDouble time;
+} GaleSnapStats;
+
+/* Snap the mesh just built by GaleOctreeBuildMesh: remove the cells whose
+ * every point lies on a surface patch (*mesh is then rebuilt, with the
+ * octree's fluid flags and statistics), move the points of the faces on
+ * surface patches onto the surfaces, carry the move into the cells behind,
+ * back off where cells would fail the quality checks, and recompute the
+ * geometry. */
+PetscErrorCode GaleOctreeSnap(GaleOctree oct, const GaleSnapOptions *opt, GaleMesh *mesh, GaleSnapStats *stats);
+
 /* The case's mesh.octree section -> global mesh with geometry (every rank
  * builds the same copy; statistics are logged on rank 0). */
 PetscErrorCode GaleMeshBuildOctree(MPI_Comm comm, const GaleCase *cs, GaleMesh *mesh);

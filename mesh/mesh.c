@@ -43,6 +43,7 @@ PetscErrorCode GaleMeshDestroy(GaleMesh *mesh)
   PetscCall(PetscFree(m->globalCell));
   PetscCall(PetscFree(m->cellOrigId));
   PetscCall(PetscFree(m->faceOrigId));
+  PetscCall(PetscFree(m->cellLevel));
   PetscCall(GaleHaloDestroy(&m->halo));
   PetscCall(PetscFree(*mesh));
   PetscFunctionReturn(PETSC_SUCCESS);

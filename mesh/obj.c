@@ -92,7 +92,8 @@ static PetscErrorCode Face(ObjLine *ol, PetscInt *region)
     i      = strtol(num, &end, 10);
     ObjCheck(ol, end == num + k && !errno, "expected an integer vertex index, found '%s'", num);
     ObjCheck(ol, i != 0, "vertex index 0 (OBJ indices start at 1; negative ones count back from the last vertex)%s", "");
-    ObjCheck(ol, (i > 0 && i <= nv) || (i < 0 && -i <= nv), "vertex index %ld out of range: %" PetscInt_FMT " vertices defined so far (expected 1..%" PetscInt_FMT " or -1..-%" PetscInt_FMT ")", i, nv, nv, nv);
+    /* i >= -nv, not -i <= nv: -LONG_MIN overflows */
+    ObjCheck(ol, (i > 0 && i <= nv) || (i < 0 && i >= -(long)nv), "vertex index %ld out of range: %" PetscInt_FMT " vertices defined so far (expected 1..%" PetscInt_FMT " or -1..-%" PetscInt_FMT ")", i, nv, nv, nv);
     if (n == ol->capPoly) {
       ol->capPoly = PetscMax(16, 2 * ol->capPoly);
       PetscCall(PetscRealloc(sizeof(PetscInt) * ol->capPoly, &ol->poly));

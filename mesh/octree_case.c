@@ -116,6 +116,33 @@ static PetscErrorCode LogStats(MPI_Comm comm, const GaleOctree oct)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Snapping stage (mesh/snap.c) with the case's settings, and its report. */
+static PetscErrorCode Snap(MPI_Comm comm, const GaleCase *cs, GaleOctree oct, GaleMesh *mesh)
+{
+  const GaleOctreeSettings *o = &cs->octree;
+  GaleSnapOptions           opt;
+  GaleSnapStats             st;
+
+  PetscFunctionBeginUser;
+  opt.featureAngle = o->feature_angle;
+  opt.smoothLayers = o->snap_smooth_layers;
+  opt.iterations   = o->snap_iterations;
+  opt.maxNonOrtho  = 75;
+  opt.patchSmooth  = 3;
+  opt.features     = o->snap_features;
+  PetscCall(GaleOctreeSnap(oct, &opt, mesh, &st));
+  if (st.nRemoved) PetscCall(PetscPrintf(comm, "  snap: %" PetscInt_FMT " cells with every point on the surface removed (they would collapse); %" PetscInt_FMT " fluid cells\n", st.nRemoved, (*mesh)->nCells));
+  PetscCall(PetscPrintf(comm,
+                        "  snap: %" PetscInt_FMT " boundary points, %" PetscInt_FMT " snapped (%" PetscInt_FMT " to feature edges/corners), %" PetscInt_FMT " backed off, %" PetscInt_FMT " kept in place, %" PetscInt_FMT
+                        " on the surface already or out of reach; %" PetscInt_FMT " points behind the wall moved\n",
+                        st.nBoundary, st.nSnapped, st.nFeature, st.nBackedOff, st.nFrozen, st.nStill, st.nInterior));
+  PetscCall(PetscPrintf(comm,
+                        "  snap: distance to the surface: max %.3g, mean %.3g (castellated: max %.3g, mean %.3g); %" PetscInt_FMT " cells failed the checks at full displacement (volume %" PetscInt_FMT ", face pyramids %" PetscInt_FMT
+                        ", non-orthogonality or skewness %" PetscInt_FMT " faces, warp %" PetscInt_FMT "), %" PetscInt_FMT " back-off passes, %.2f s\n",
+                        (double)st.maxDist, (double)st.meanDist, (double)st.maxDist0, (double)st.meanDist0, st.nBadCells, st.why[0], st.why[1], st.why[2], st.why[3], st.iterations, (double)st.time));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Hints that the mesh may not be what the user meant. */
 static PetscErrorCode Warnings(MPI_Comm comm, const GaleCase *cs, const GaleOctree oct, const GaleMesh mesh)
 {
@@ -161,6 +188,7 @@ static PetscErrorCode BuildOctree(MPI_Comm comm, const GaleCase *cs, GaleOctree 
   PetscCall(GaleOctreeSelectFluid(*oct));
   PetscCall(GaleOctreeBuildMesh(*oct, mesh));
   PetscCall(LogStats(comm, *oct));
+  if (o->snap && o->ngeometries) PetscCall(Snap(comm, cs, *oct, mesh));
   PetscCall(Warnings(comm, cs, *oct, *mesh));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -427,6 +427,8 @@ PetscErrorCode GaleOctreeBuildMesh(GaleOctree o, GaleMesh *mesh)
   PetscCall(ierr);
   PetscCall(GaleMeshComputeGeometry(m));
   PetscCall(GaleMeshSetSerialNumbering(m));
+  PetscCall(PetscMalloc1(nCells + 1, &m->cellLevel)); /* for the quality report and mesh.h5 */
+  for (PetscInt c = 0; c < nCells; c++) m->cellLevel[c] = o->level[o->cellLeaf[c]];
   PetscCall(PetscTime(&t1));
   o->stats.tMesh = t1 - t0;
   *mesh          = m;

@@ -3,6 +3,7 @@
 usage: xvfb-run -a pvbatch gale_pictures.py RESULTS OUTDIR [--step S]
            [--slice-normal x,y,z] [--slice-origin x,y,z]
            [--seed-line x0,y0,z0:x1,y1,z1] [--seeds N] [--size WxH]
+           [--surface-patches a,b] [--p-ref P] [--cp-scale S]
 
 Reads RESULTS/solution.xmf (the last step, or step S) and writes, each
 exactly WxH pixels (default 1200x800) with a colour bar and a title:
@@ -14,6 +15,12 @@ exactly WxH pixels (default 1200x800) with a colour bar and a title:
                             x = xmin + 5% of the domain length, at mid z;
                             coloured by velocity magnitude, drawn over the
                             slice in pale grey, seed line in red
+  OUTDIR/surface_cp.png     pressure coefficient Cp = (p - p_ref) * cp_scale
+                            (p without --cp-scale) on the wall patches (or
+                            --surface-patches a,b): in 3D the surfaces seen
+                            from upstream, the side and above (z up); in 2D
+                            (a case with empty patches) the outline coloured
+                            by Cp and Cp against x
 The mesh and cell fields are read from solution.h5 (h5py), polyhedra that
 are hexahedra handed to VTK as hexahedra (VTK cuts and traces through its
 general polyhedra tens of times slower); without h5py, solution.xmf is read
@@ -43,6 +50,9 @@ def parse(argv):
     ap.add_argument("--seed-line", default=None)
     ap.add_argument("--seeds", type=int, default=40)
     ap.add_argument("--size", default="1200x800")
+    ap.add_argument("--surface-patches", default=None)
+    ap.add_argument("--p-ref", type=float, default=0.0)
+    ap.add_argument("--cp-scale", type=float, default=None)
     a = ap.parse_args(argv)
     a.size = gp.parse_size(a.size)
     a.slice_normal = gp.parse_vector(a.slice_normal, "--slice-normal")
@@ -136,6 +146,197 @@ def load_grid(h5path, step):
         a.SetName(name)
         ug.GetCellData().AddArray(a)
     return ug, len(hexes), len(rest)
+
+
+def load_boundary(h5path, step):
+    """solution.h5's /mesh/boundary (the faces of every patch that is not
+    empty) with the pressure of each face's cell at the step (the wall
+    value: p is zero-gradient at walls), or None for files written before
+    Gale stored boundary faces."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(h5path, "r") as f:
+        if "mesh/boundary" not in f:
+            return None
+        b = f["mesh/boundary"]
+        text = lambda d: [x.decode("ascii", "replace").rstrip("\0") for x in d[...]]  # noqa: E731
+        out = {
+            "points": f["mesh/points"][...],
+            "topo": b["topology"][...],
+            "patch": b["patch"][...],
+            "owner": b["owner"][...],
+            "names": text(b["patch_names"]),
+            "types": text(b["patch_types"]),
+        }
+        g = f["steps/%08d" % step]
+        out["p"] = g["p"][...][out["owner"]] if "p" in g else None
+    # polygon i: topo[start[i] : start[i] + npts[i]]
+    t, n = out["topo"], len(out["patch"])
+    start, npts = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    k = 0
+    tl = t.tolist()
+    for i in range(n):
+        npts[i] = tl[k + 1]
+        start[i] = k + 2
+        k += 2 + tl[k + 1]
+    out["start"], out["npts"] = start, npts
+    return out
+
+
+def surface_faces(np, bnd, wanted):
+    """Indices of the boundary faces on the wanted patches (names), by
+    default the walls; and the names used."""
+    names, types = bnd["names"], bnd["types"]
+    if wanted:
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            raise SystemExit("gale post: surface patch(es) %s not in solution.h5 (patches: %s)" % (", ".join(missing), ", ".join(names)))
+        use = [names.index(w) for w in wanted]
+    else:
+        use = [i for i, t in enumerate(types) if t == "wall"]
+    return np.nonzero(np.isin(bnd["patch"], use))[0], [names[i] for i in use]
+
+
+def face_centres(np, bnd, faces):
+    pts, t = bnd["points"], bnd["topo"]
+    c = np.zeros((len(faces), 3))
+    for j, i in enumerate(faces.tolist()):
+        ids = t[bnd["start"][i] : bnd["start"][i] + bnd["npts"][i]]
+        c[j] = pts[ids].mean(axis=0)
+    return c
+
+
+def surface_values(bnd, faces, a):
+    """(values, label): Cp = (p - p_ref) * cp_scale when the case gave the
+    reference values, else p itself."""
+    p = bnd["p"][faces]
+    if a.cp_scale is not None:
+        return (p - a.p_ref) * a.cp_scale, "Cp"
+    return p, "p"
+
+
+def surface_2d(bnd, faces, used, a, case, step, path):
+    """2D case (one cell thick): the wall patches are lines in the plane, so
+    the picture is a plot: the outline coloured by the value, and the value
+    against x (Cp axis downwards, as aerodynamicists draw it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    v, label = surface_values(bnd, faces, a)
+    c = face_centres(np, bnd, faces)
+    w, h = a.size
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(w / 100.0, h / 100.0), dpi=100)
+    sc = ax0.scatter(c[:, 0], c[:, 1], c=v, cmap="coolwarm", s=12)
+    ax0.set_aspect("equal", adjustable="datalim")
+    ax0.set_xlabel("x")
+    ax0.set_ylabel("y")
+    fig.colorbar(sc, ax=ax0, label=label, shrink=0.8)
+    ax0.set_title("%s on %s" % (label, ", ".join(used)))
+    for k, name in enumerate(used):
+        sel = np.array([bnd["names"][bnd["patch"][i]] == name for i in faces.tolist()])
+        order = np.argsort(c[sel, 0], kind="stable")
+        ax1.plot(c[sel, 0][order], v[sel][order], ".", ms=3, label=name)
+    if label == "Cp":
+        ax1.invert_yaxis()
+    ax1.set_xlabel("x")
+    ax1.set_ylabel(label)
+    ax1.grid(True, alpha=0.3)
+    if len(used) > 1:
+        ax1.legend()
+    fig.suptitle("%s: surface %s, step %d%s" % (case, "pressure coefficient" if label == "Cp" else "pressure p", step, " (p_ref %g)" % a.p_ref if label == "Cp" else ""))
+    fig.tight_layout()
+    tmp = gp.tmp_name(path)
+    fig.savefig(tmp, dpi=100)
+    os.replace(tmp, path)
+    plt.close(fig)
+    gp.say(NAME, "wrote %s" % path)
+    gp.say(NAME, "%s on %s: %d faces, from %.4g to %.4g" % (label, ", ".join(used), len(faces), v.min(), v.max()))
+
+
+def surface_3d(simple, bnd, faces, used, a, case, step, path):
+    """3D: the wall patches as polygons coloured by Cp (or p), seen from
+    upstream, the side and above (z up, flow along +x)."""
+    import numpy as np
+    from vtkmodules.util import numpy_support as ns
+    from vtkmodules.vtkCommonCore import vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+
+    v, label = surface_values(bnd, faces, a)
+    t = bnd["topo"]
+    conn = np.concatenate([t[bnd["start"][i] : bnd["start"][i] + bnd["npts"][i]] for i in faces.tolist()]).astype(np.int64)
+    off = np.concatenate([[0], np.cumsum(bnd["npts"][faces])]).astype(np.int64)
+    pd = vtkPolyData()
+    pts = vtkPoints()
+    pts.SetData(ns.numpy_to_vtk(np.ascontiguousarray(bnd["points"], dtype=np.float64), deep=1))
+    pd.SetPoints(pts)
+    ca = vtkCellArray()
+    ca.SetData(ns.numpy_to_vtkIdTypeArray(off, deep=1), ns.numpy_to_vtkIdTypeArray(conn, deep=1))
+    pd.SetPolys(ca)
+    arr = ns.numpy_to_vtk(np.ascontiguousarray(v, dtype=np.float64), deep=1)
+    arr.SetName(label)
+    pd.GetCellData().AddArray(arr)
+    src = simple.TrivialProducer(registrationName="surface")
+    src.GetClientSideObject().SetOutput(pd)
+    src.UpdatePipeline()
+    view = make_view(simple, a.size)
+    d = simple.Show(src, view)
+    d.Ambient, d.Diffuse = 0.35, 0.7  # faces turned from the light stay readable
+    simple.ColorBy(d, ("CELLS", label))
+    lut = simple.GetColorTransferFunction(label)
+    lut.ApplyPreset("Cool to Warm", True)
+    d.RescaleTransferFunctionToDataRange(False, True)
+    d.SetScalarBarVisibility(view, True)
+    bar = simple.GetScalarBar(lut, view)
+    bar.Title = label
+    bar.ComponentTitle = ""
+    bar.TitleColor = bar.LabelColor = [0, 0, 0]
+    bar.TitleFontSize = bar.LabelFontSize = font(view, 16)
+    bar.RangeLabelFormat = "%-#.3g"
+    bar.WindowLocation = "Any Location"
+    bar.Orientation = "Vertical"
+    bar.Position = [0.87, 0.12]
+    bar.ScalarBarLength = 0.7
+    add_title(simple, view, "%s: surface %s on %s, step %d" % (case, "pressure coefficient" if label == "Cp" else "pressure p", ", ".join(used), step))
+    b = src.GetDataInformation().GetBounds()
+    centre = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])]
+    diag = max(((b[1] - b[0]) ** 2 + (b[3] - b[2]) ** 2 + (b[5] - b[4]) ** 2) ** 0.5, 1e-30)
+    simple.Render(view)
+    look = unit([-1.0, -1.2, 0.8])  # from upstream, the -y side and above
+    view.CameraFocalPoint = centre
+    view.CameraPosition = [centre[i] + 3 * diag * look[i] for i in range(3)]
+    view.CameraViewUp = [0, 0, 1]
+    view.CameraParallelProjection = 1
+    view.CameraParallelScale = 0.45 * diag
+    simple.Render(view)
+    save(simple, view, path, a.size)
+    gp.say(NAME, "%s on %s: %d faces, from %.4g to %.4g" % (label, ", ".join(used), len(faces), v.min(), v.max()))
+
+
+def surface_picture(simple, a, step, case):
+    """surface_cp.png, or a message saying why not."""
+    import numpy as np
+
+    bnd = load_boundary(os.path.join(a.results, "solution.h5"), step)
+    if bnd is None:
+        gp.say(NAME, "solution.h5 holds no boundary faces (written by an older Gale): no surface_cp.png; run the case again")
+        return
+    if bnd["p"] is None:
+        gp.say(NAME, "step %d has no p field: no surface_cp.png" % step)
+        return
+    wanted = [w for w in (a.surface_patches or "").split(",") if w]
+    faces, used = surface_faces(np, bnd, wanted)
+    if len(faces) == 0:
+        gp.say(NAME, "no wall patch faces (name patches in the case file's post.surface.patches): no surface_cp.png")
+        return
+    path = os.path.join(a.outdir, "surface_cp.png")
+    if "empty" in bnd["types"]:
+        surface_2d(bnd, faces, used, a, case, step, path)
+    else:
+        surface_3d(simple, bnd, faces, used, a, case, step, path)
 
 
 def step_times(xmf):
@@ -325,6 +526,7 @@ def main(argv):
     sl.UpdatePipeline(time)
     if sl.GetDataInformation().GetNumberOfPoints() == 0:
         raise SystemExit("gale post: the slice plane through (%g, %g, %g) normal (%g, %g, %g) misses the mesh (bounds %s)" % (tuple(origin) + tuple(normal) + (", ".join("%g" % v for v in b),)))
+    gp.say(NAME, "slice plane through (%g, %g, %g) normal (%g, %g, %g)" % (tuple(origin) + tuple(a.slice_normal)))
     d = simple.Show(sl, view)
     colour_by_speed(simple, d, view)
     title = add_title(simple, view, "%s: velocity magnitude, plane through (%.4g, %.4g, %.4g) normal (%.3g, %.3g, %.3g), step %d" % ((case,) + tuple(origin) + tuple(a.slice_normal) + (step,)))
@@ -347,6 +549,7 @@ def main(argv):
     tr.MaximumSteps = 20000
     tr.UpdatePipeline(time)
     nlines = tr.GetDataInformation().GetNumberOfCells()
+    gp.say(NAME, "streamlines from %d seeds on (%g, %g, %g)-(%g, %g, %g): %d lines" % ((a.seeds,) + tuple(p1) + tuple(p2) + (nlines,)))
     d.SetScalarBarVisibility(view, False)
     simple.ColorBy(d, None)
     d.DiffuseColor = d.AmbientColor = [0.88, 0.88, 0.88]
@@ -363,6 +566,7 @@ def main(argv):
     save(simple, view, os.path.join(a.outdir, "streamlines.png"), a.size)
     if nlines == 0:
         gp.say(NAME, "no streamline left the seed line (velocity zero there?): try --seed-line")
+    surface_picture(simple, a, step, case)
     return gp.PRODUCED
 
 

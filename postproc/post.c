@@ -12,6 +12,7 @@
  * when every step that had input worked, 1 when a step failed or nothing
  * at all could be produced. Runs on rank 0; other ranks wait for the status. */
 #include "gale_post.h"
+#include "gale_case.h"
 #include <errno.h>
 #include <spawn.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static const char *const resultFiles[4] = {"summary.yaml", "residuals.csv", "for
 
 static const char usage[] = "usage: gale post DIR [options]\n"
                             "Writes DIR/results/post/: residuals.png, forces.png, summary.md (see docs/post.md).\n"
+                            "For a sweep folder (gale sweep DIR): DIR/sweep/post/sweep_report.md and sweep_<parameter>.png.\n"
                             "  --last N                  statistics window: last N rows of forces.csv (default 100)\n"
                             "  --size WxH                picture size in pixels (default 1200x800)\n"
                             "  --step S                  step of solution.h5 to sample or picture (default: the last)\n"
@@ -49,7 +51,8 @@ static const char usage[] = "usage: gale post DIR [options]\n"
                             "    --fields U,p            fields to sample (default U,p)\n"
                             "    --reference ref.csv     reference data to draw and compare (first column s, x, y or z)\n"
                             "    --reference-columns A=U_x,B=p  use reference columns A, B as U_x, p\n"
-                            "  --pictures                slice_U.png and streamlines.png (ParaView pvbatch under xvfb-run)\n"
+                            "  --pictures                slice_U.png, streamlines.png, surface_cp.png (ParaView pvbatch under xvfb-run;\n"
+                            "                            defaults from the case file's post section)\n"
                             "    --slice-normal x,y,z    slice plane normal (default 0,0,1)\n"
                             "    --slice-origin x,y,z    a point of the plane (default: centre of the domain)\n"
                             "    --seed-line A:B         streamline seeds (default: along y at x = xmin + 5%, mid z)\n"
@@ -404,15 +407,62 @@ static PetscErrorCode RunPythonSteps(PostCtx *c, const PostOptions *o)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* What the case file says about the pictures, as option values (empty
+ * strings where it says nothing). */
+typedef struct {
+  char sliceNormal[96], sliceOrigin[96], seedLine[192], seeds[32], patches[GALE_MAX_FORCE_PATCHES * (GALE_NAME_LEN + 1)], pRef[32], cpScale[32];
+} CasePictures;
+
+static PetscErrorCode ReadCasePictures(const char *dir, CasePictures *cp)
+{
+  char           path[GALE_PATH_LEN];
+  GaleCase      *cs = NULL;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(cp, sizeof(*cp)));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/case.yaml", dir));
+  if (!IsFile(path)) {
+    printf("gale post: no %s: pictures with default settings, surface coloured by p\n", path);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = GaleCaseRead(PETSC_COMM_SELF, dir, &cs);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    printf("gale post: %s cannot be read (run gale mesh %s to see why): pictures with default settings, surface coloured by p\n", path, dir);
+    PetscCall(GaleCaseDestroy(&cs));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  {
+    const GalePostSettings *ps = &cs->post;
+    const PetscReal        *n = ps->slice_normal, *x = ps->slice_origin, *f = ps->seed_from, *t = ps->seed_to;
+    const PetscInt          np = ps->npatches ? ps->npatches : cs->nforce_patches;
+    if (ps->has_slice_normal) PetscCall(PetscSNPrintf(cp->sliceNormal, sizeof(cp->sliceNormal), "%.17g,%.17g,%.17g", (double)n[0], (double)n[1], (double)n[2]));
+    if (ps->has_slice_origin) PetscCall(PetscSNPrintf(cp->sliceOrigin, sizeof(cp->sliceOrigin), "%.17g,%.17g,%.17g", (double)x[0], (double)x[1], (double)x[2]));
+    if (ps->has_seed_line) PetscCall(PetscSNPrintf(cp->seedLine, sizeof(cp->seedLine), "%.17g,%.17g,%.17g:%.17g,%.17g,%.17g", (double)f[0], (double)f[1], (double)f[2], (double)t[0], (double)t[1], (double)t[2]));
+    if (ps->seeds) PetscCall(PetscSNPrintf(cp->seeds, sizeof(cp->seeds), "%" PetscInt_FMT, ps->seeds));
+    for (PetscInt i = 0; i < np; i++) {
+      PetscCall(PetscStrlcat(cp->patches, i ? "," : "", sizeof(cp->patches)));
+      PetscCall(PetscStrlcat(cp->patches, ps->npatches ? ps->patches[i] : cs->force_patches[i], sizeof(cp->patches)));
+    }
+    /* Cp = rho (p - p_ref) / (1/2 rho_ref U_ref^2), p kinematic as the solver's */
+    PetscCall(PetscSNPrintf(cp->pRef, sizeof(cp->pRef), "%.17g", (double)ps->p_ref));
+    PetscCall(PetscSNPrintf(cp->cpScale, sizeof(cp->cpScale), "%.17g", (double)(cs->rho / (0.5 * cs->ref_density * cs->ref_velocity * cs->ref_velocity))));
+  }
+  PetscCall(GaleCaseDestroy(&cs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Pictures: pvbatch, under xvfb-run -a unless a display is there. */
 static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
 {
+  CasePictures  cpv, *cp = &cpv;
   char        script[GALE_PATH_LEN], pvbatch[GALE_PATH_LEN], xvfb[GALE_PATH_LEN];
   ArgList     a;
   const char *display = getenv("DISPLAY");
 
   PetscFunctionBeginUser;
-  printf("gale post: surface pressure on wall patches: skipped, not possible yet (solution.h5 holds no patch faces)\n");
   if (!c->have[3]) {
     printf("gale post: no solution.h5 (no step written yet): no pictures\n");
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -425,6 +475,7 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscCall(ScriptPath(c, "gale_pictures.py", script));
+  PetscCall(ReadCasePictures(o->dir, cp));
   PetscCall(PetscMemzero(&a, sizeof(a)));
   if (xvfb[0]) {
     PetscCall(ArgsAdd(&a, xvfb));
@@ -435,17 +486,21 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
   }
   PetscCall(ArgsStart(&a, pvbatch, script, c));
   PetscCall(ArgsAddOption(&a, "--step", o->step));
-  PetscCall(ArgsAddOption(&a, "--slice-normal", o->sliceNormal));
-  PetscCall(ArgsAddOption(&a, "--slice-origin", o->sliceOrigin));
-  PetscCall(ArgsAddOption(&a, "--seed-line", o->seedLine));
-  PetscCall(ArgsAddOption(&a, "--seeds", o->seeds));
+  PetscCall(ArgsAddOption(&a, "--slice-normal", o->sliceNormal ? o->sliceNormal : cp->sliceNormal));
+  PetscCall(ArgsAddOption(&a, "--slice-origin", o->sliceOrigin ? o->sliceOrigin : cp->sliceOrigin));
+  PetscCall(ArgsAddOption(&a, "--seed-line", o->seedLine ? o->seedLine : cp->seedLine));
+  PetscCall(ArgsAddOption(&a, "--seeds", o->seeds[0] ? o->seeds : cp->seeds));
+  PetscCall(ArgsAddOption(&a, "--surface-patches", cp->patches));
+  PetscCall(ArgsAddOption(&a, "--p-ref", cp->pRef));
+  PetscCall(ArgsAddOption(&a, "--cp-scale", cp->cpScale));
   PetscCall(ArgsAddOption(&a, "--size", o->size));
   /* a busy machine sometimes loses the race between Xvfb starting and
-     pvbatch opening its window (SIGABRT, status 134): try up to 3 times */
+     pvbatch opening its window (SIGABRT, status 134; or xvfb-run fails
+     itself): try up to 3 times on any status the script does not use */
   for (int attempt = 0; attempt < 3; attempt++) {
     int code = -1;
     PetscCall(Spawn(a.v, &code));
-    if (code == 134 && attempt < 2) {
+    if (code != POST_PRODUCED && code != 1 && code != POST_NOTHING && code != POST_MISSING_MODULE && attempt < 2) { /* 134: SIGABRT; 5 and others: xvfb-run's own trouble */
       printf("gale post: pvbatch could not open its window (attempt %d); trying again\n", attempt + 1);
       sleep(2);
       continue;
@@ -498,6 +553,48 @@ static PetscErrorCode TakeStock(PostCtx *c, const char *dir)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A sweep folder (gale sweep DIR): DIR/sweep/manifest.csv, or DIR is the
+ * sweep/ folder itself. */
+static PetscBool IsSweep(const char *dir)
+{
+  char path[GALE_PATH_LEN];
+  if (PetscSNPrintf(path, sizeof(path), "%s/sweep/manifest.csv", dir) == PETSC_SUCCESS && IsFile(path)) return PETSC_TRUE;
+  return PetscSNPrintf(path, sizeof(path), "%s/manifest.csv", dir) == PETSC_SUCCESS && IsFile(path) ? PETSC_TRUE : PETSC_FALSE;
+}
+
+/* gale post SWEEPDIR: postproc/gale_sweep_report.py into SWEEPDIR/sweep/post
+ * (or SWEEPDIR/post when SWEEPDIR is the sweep/ folder). */
+static PetscErrorCode RunSweepReport(PostCtx *c, const PostOptions *o)
+{
+  char    script[GALE_PATH_LEN], self[GALE_PATH_LEN], path[GALE_PATH_LEN];
+  ArgList a;
+  ssize_t n;
+
+  PetscFunctionBeginUser;
+  PetscCheck(c->python[0], PETSC_COMM_SELF, PETSC_ERR_SUP, "no python3 found (apt-get install python3-matplotlib python3-h5py, or set GALE_PYTHON)");
+  if (o->pictures || o->line) printf("gale post: %s is a sweep: --pictures and --line apply to single cases (gale post %s/sweep/SAMPLE)\n", o->dir, o->dir);
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/sweep/manifest.csv", o->dir));
+  if (IsFile(path))
+    PetscCall(PetscSNPrintf(c->out, sizeof(c->out), "%s/sweep/post", o->dir));
+  else
+    PetscCall(PetscSNPrintf(c->out, sizeof(c->out), "%s/post", o->dir));
+  PetscCheck(mkdir(c->out, 0777) == 0 || errno == EEXIST, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", c->out, strerror(errno));
+  n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  self[n > 0 ? n : 0] = 0;
+  PetscCall(ScriptPath(c, "gale_sweep_report.py", script));
+  PetscCall(PetscMemzero(&a, sizeof(a)));
+  PetscCall(ArgsAdd(&a, c->python));
+  PetscCall(ArgsAdd(&a, script));
+  PetscCall(ArgsAdd(&a, o->dir));
+  PetscCall(ArgsAdd(&a, c->out));
+  PetscCall(ArgsAddOption(&a, "--gale", self[0] ? self : "gale"));
+  PetscCall(ArgsAddOption(&a, "--size", o->size));
+  PetscCall(RunStep(c, "gale_sweep_report.py", a.v));
+  PetscCall(ArgsFree(&a));
+  if (c->produced) printf("gale post: results in %s\n", c->out);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PostRank0(int argc, char **argv, int *status)
 {
   PostOptions o;
@@ -519,6 +616,11 @@ static PetscErrorCode PostRank0(int argc, char **argv, int *status)
   PetscCheck(dir && *dir, PETSC_COMM_SELF, PETSC_ERR_SUP, "set GALE_POSTPROC_DIR to the postproc/ folder of the Gale sources");
   PetscCall(PetscStrncpy(c.scripts, dir, sizeof(c.scripts)));
   PetscCall(FindTool("GALE_PYTHON", "/usr/bin/python3", "python3", c.python));
+  if (IsSweep(o.dir)) {
+    PetscCall(RunSweepReport(&c, &o));
+    *status = (c.failed || !c.produced) ? 1 : 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(TakeStock(&c, o.dir));
   PetscCall(RunPythonSteps(&c, &o));
   if (o.pictures) PetscCall(RunPictures(&c, &o));

@@ -1,4 +1,5 @@
-/* The run driver: reads the case, builds and distributes the mesh, runs
+/* The run driver: reads the case, builds, distributes and checks the mesh
+ * (quality report and gate, mesh/quality.c), runs
  * the steady or transient loop with per-iteration progress (residuals,
  * continuity, linear iterations, force coefficients, s/iteration and time
  * left), writes forces.csv, solution.h5/.xmf and checkpoints at the output
@@ -29,6 +30,7 @@ typedef struct {
   PetscInt       nyplus;               /* wall patches with y+ statistics */
   char           yplusName[GALE_MAX_PATCHES][GALE_NAME_LEN];
   GaleYPlusStats yplus[GALE_MAX_PATCHES];
+  PetscReal     *nutFaces; /* turbulent runs: nutB on the local faces, for the checkpoint */
 } RunCtx;
 
 static PetscErrorCode CollectYPlus(RunCtx *r)
@@ -66,7 +68,12 @@ static PetscErrorCode MakeDir(MPI_Comm comm, const char *path)
 }
 
 #define GALE_MAX_OUT_FIELDS 16
-static void FieldList(GaleSolver s, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *n, PetscBool checkpoint)
+/* The fields written to solution.h5, or with checkpoint the state a restart
+ * needs: besides the cell fields, the face fluxes and, in turbulent runs,
+ * nut on the boundary faces (wall functions set it there; the first
+ * momentum solve after a restart needs it before the turbulence model has
+ * run). nutFaces: a buffer of one value per local face, or NULL. */
+static void FieldList(GaleSolver s, PetscReal *nutFaces, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *n, PetscBool checkpoint)
 {
   PetscInt k = 0;
   f[k++] = (GaleField){"p", 1, s->ncT, PETSC_FALSE, s->p};
@@ -83,6 +90,7 @@ static void FieldList(GaleSolver s, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *
     f[k++] = (GaleField){"U_oldold", 3, s->ncT, PETSC_FALSE, s->Uoo};
     f[k++] = (GaleField){"phi_old", 1, 0, PETSC_TRUE, s->phiOld};
     f[k++] = (GaleField){"phi_oldold", 1, 0, PETSC_TRUE, s->phiOo};
+    if (s->turb && nutFaces) f[k++] = (GaleField){"nut_boundary", 1, 0, PETSC_TRUE, nutFaces};
   }
   *n = k;
 }
@@ -113,9 +121,11 @@ static PetscErrorCode WriteState(RunCtx *r)
 
   PetscFunctionBeginUser;
   PetscCall(UpdateYPlusField(r->s));
-  FieldList(r->s, f, &n, PETSC_FALSE);
+  FieldList(r->s, NULL, f, &n, PETSC_FALSE);
   PetscCall(GaleOutputWrite(r->out, r->s->iteration, r->s->time, n, f));
-  FieldList(r->s, f, &n, PETSC_TRUE);
+  if (r->nutFaces)
+    for (PetscInt b = 0; b < r->s->nb; b++) r->nutFaces[r->s->ni + b] = r->s->nutB[b];
+  FieldList(r->s, r->nutFaces, f, &n, PETSC_TRUE);
   PetscCall(GaleCheckpointWrite(r->local, r->results, r->s->iteration, r->s->time, n, f));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -239,6 +249,66 @@ static PetscBool Converged(GaleSolver s, const GaleCase *cs)
   return s->residual[3] <= cs->residual_tol[1] ? PETSC_TRUE : PETSC_FALSE;
 }
 
+/* results/mesh.h5 + mesh.xmf: the distributed mesh with, per cell, its
+ * refinement level (0 without one), partition rank and quality. */
+static PetscErrorCode WriteMeshFile(GaleMesh global, GaleMesh local, const char *results)
+{
+  const PetscInt nc = local->nCells;
+  PetscReal     *level, *rank, *nonOrth, *skew;
+  PetscMPIInt    me;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(local->comm, &me));
+  PetscCall(PetscMalloc4(nc + 1, &level, nc + 1, &rank, nc + 1, &nonOrth, nc + 1, &skew));
+  for (PetscInt c = 0; c < nc; c++) {
+    level[c] = local->cellLevel ? (PetscReal)local->cellLevel[c] : 0;
+    rank[c]  = (PetscReal)me;
+  }
+  PetscCall(GaleMeshQualityCellFields(local, nonOrth, skew));
+  {
+    const GaleField f[5] = {{"level", 1, nc, PETSC_FALSE, level}, {"rank", 1, nc, PETSC_FALSE, rank}, {"nonOrthogonality", 1, nc, PETSC_FALSE, nonOrth}, {"skewness", 1, nc, PETSC_FALSE, skew}, {"volume", 1, nc, PETSC_FALSE, local->cellVolumes}};
+    PetscCall(GaleOutputWriteMesh(global, local, results, 5, f));
+  }
+  PetscCall(PetscFree4(level, rank, nonOrth, skew));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The quality report (full for gale mesh, two lines for gale run) and the
+ * gate: negative volumes or open cells stop here with a clear error, after
+ * mesh.h5 is written (when results is given) so the cells can be found in
+ * ParaView. */
+static PetscErrorCode MeshQuality(GaleMesh global, GaleMesh local, const char *results, PetscBool full)
+{
+  GaleMeshQuality q;
+
+  PetscFunctionBeginUser;
+  PetscCall(GaleMeshComputeQuality(local, &q));
+  if (full)
+    PetscCall(GaleMeshQualityView(local, &q));
+  else
+    PetscCall(GaleMeshQualityViewBrief(local, &q));
+  if (results) {
+    PetscCall(WriteMeshFile(global, local, results));
+    PetscCall(PetscPrintf(local->comm, "Mesh: %s/mesh.xmf (open in ParaView: cell fields level, rank, nonOrthogonality, skewness, volume)\n", results));
+  }
+  PetscCall(GaleMeshQualityCheck(local, &q));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The case's boundary types decide which patches are walls and which are
+ * empty (the mesh source may say just "patch"); solution.h5 lists them and
+ * the quality report takes the 2D direction from the empty ones. */
+static PetscErrorCode ApplyCaseBoundaryTypes(const GaleCase *cs, GaleMesh m)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt p = 0; p < m->nPatches; p++) {
+    const PetscInt b = GaleCaseFindBC(cs, m->patches[p].name);
+    if (b >= 0 && cs->bcs[b].type == GALE_BC_WALL) PetscCall(PetscStrncpy(m->patches[p].type, "wall", sizeof(m->patches[p].type)));
+    if (b >= 0 && cs->bcs[b].type == GALE_BC_EMPTY) PetscCall(PetscStrncpy(m->patches[p].type, "empty", sizeof(m->patches[p].type)));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, int *status)
 {
   GaleCase   *cs = NULL;
@@ -257,7 +327,6 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
   PetscCall(GaleCaseRead(comm, dir, &cs));
   if (cs->title[0]) PetscCall(PetscPrintf(comm, "Case: %s (%s)\n", cs->dir, cs->title));
   PetscCall(GaleMeshBuildFromCase(comm, cs, &r.global));
-  PetscCall(GaleMeshCheck(r.global));
   {
     const char **names;
     PetscCall(PetscMalloc1(r.global->nPatches + 1, &names));
@@ -265,22 +334,27 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
     PetscCall(GaleCaseCheckPatches(cs, r.global->nPatches, names));
     PetscCall(PetscFree(names));
   }
+  PetscCall(ApplyCaseBoundaryTypes(cs, r.global));
   PetscCall(GaleMeshView(r.global));
   PetscCall(GaleMeshDistribute(r.global, comm, &r.local));
+  PetscCall(MeshQuality(r.global, r.local, NULL, PETSC_FALSE));
+  PetscCall(GaleMeshCheck(r.global)); /* index ranges and a stricter closedness test */
   PetscCall(GaleSolverCreate(cs, r.local, &r.s));
   PetscCall(GaleSolverInitialise(r.s));
   PetscCall(PetscSNPrintf(r.results, sizeof(r.results), "%s/results", cs->dir));
   PetscCall(MakeDir(comm, r.results));
+  if (r.s->turb) PetscCall(PetscCalloc1(r.local->nFaces + 1, &r.nutFaces));
   if (restart) {
     GaleField f[GALE_MAX_OUT_FIELDS];
     PetscInt  n;
-    FieldList(r.s, f, &n, PETSC_TRUE);
+    FieldList(r.s, r.nutFaces, f, &n, PETSC_TRUE);
     PetscCall(GaleCheckpointRead(r.local, r.results, &r.s->iteration, &r.s->time, n, f));
     PetscCall(GaleHaloExchange(r.local, 1, r.s->ncT, r.s->p));
     PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->U));
     PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->Uold));
     PetscCall(GaleHaloExchange(r.local, 3, r.s->ncT, r.s->Uoo));
     if (r.s->turb) {
+      for (PetscInt b = 0; b < r.s->nb; b++) r.s->nutB[b] = r.nutFaces[r.s->ni + b];
       for (PetscInt i = 0; i < r.s->turb->nfields; i++) PetscCall(GaleHaloExchange(r.local, 1, r.s->ncT, r.s->turb->field[i]));
       PetscCall(GaleHaloExchange(r.local, 1, r.s->ncT, r.s->nut));
     }
@@ -358,6 +432,7 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
   signal(SIGTERM, SIG_DFL);
   signal(SIGINT, SIG_DFL);
   PetscCall(GaleOutputDestroy(&r.out));
+  PetscCall(PetscFree(r.nutFaces));
   PetscCall(GaleSolverDestroy(&r.s));
   PetscCall(GaleMeshDestroy(&r.local));
   PetscCall(GaleMeshDestroy(&r.global));
@@ -373,7 +448,6 @@ PetscErrorCode GaleMeshCase(MPI_Comm comm, const char *dir)
   PetscFunctionBeginUser;
   PetscCall(GaleCaseRead(comm, dir, &cs));
   PetscCall(GaleMeshBuildFromCase(comm, cs, &global));
-  PetscCall(GaleMeshCheck(global));
   PetscCall(GaleMeshView(global));
   {
     char      out[GALE_PATH_LEN];
@@ -386,7 +460,14 @@ PetscErrorCode GaleMeshCase(MPI_Comm comm, const char *dir)
       PetscCall(PetscPrintf(comm, "OpenFOAM polyMesh written to %s\n", out));
     }
   }
+  PetscCall(ApplyCaseBoundaryTypes(cs, global)); /* after the export: it keeps the mesh source's types */
   PetscCall(GaleMeshDistribute(global, comm, &local));
+  {
+    char results[GALE_PATH_LEN];
+    PetscCall(PetscSNPrintf(results, sizeof(results), "%s/results", cs->dir));
+    PetscCall(MeshQuality(global, local, results, PETSC_TRUE));
+  }
+  PetscCall(GaleMeshCheck(global)); /* index ranges and a stricter closedness test */
   PetscCall(GaleMeshDestroy(&local));
   PetscCall(GaleMeshDestroy(&global));
   PetscCall(GaleCaseDestroy(&cs));

@@ -32,6 +32,7 @@ static const char surUsage[] = "usage: gale surrogate train SWEEPDIR --model pod
                                "                            [--out FILE] [--options k=v,...] [--energy E] [--max-modes N] [--folds K]\n"
                                "       gale surrogate predict MODEL.h5 name=value ... [--out DIR]\n"
                                "       gale surrogate evaluate MODEL.h5 SWEEPDIR [--csv FILE]\n"
+                               "       gale surrogate curve MODEL.h5 NAME [--points N] [--csv FILE] [other=value ...]\n"
                                "See docs/sweep.md and docs/surrogate.md.\n";
 
 static const char *const CoefNames[] = {"Cd", "Cl", "Cm"};
@@ -394,7 +395,10 @@ static PetscErrorCode ModelMesh(const char *modelPath, GaleSurrogateModel model,
 }
 
 /* name=value arguments -> x[nParams]; every parameter exactly once. */
-static PetscErrorCode ParseParams(GaleSurrogateModel model, int argc, char **argv, PetscReal x[])
+/* name=value arguments (after argv[1]) into x; an option "--opt VALUE"
+ * skips its value. Parameters not given are errors, or with midDefault the
+ * middle of their trained range. */
+static PetscErrorCode ParseParams(GaleSurrogateModel model, int argc, char **argv, PetscBool midDefault, PetscReal x[])
 {
   PetscInt np, given[GALE_SWEEP_MAX_PARAMS];
   char     a[32], b[32];
@@ -406,7 +410,10 @@ static PetscErrorCode ParseParams(GaleSurrogateModel model, int argc, char **arg
   for (int i = 2; i < argc; i++) {
     char     name[GALE_NAME_LEN], *eq = strchr(argv[i], '='), *end;
     PetscInt p;
-    if (!strcmp(argv[i], "--out")) i++;
+    if (argv[i][0] == '-' && argv[i][1] == '-') {
+      i++;
+      continue;
+    }
     if (!eq || argv[i][0] == '-') continue;
     PetscCheck(eq - argv[i] > 0 && (size_t)(eq - argv[i]) < sizeof(name), PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate predict: cannot read '%s' (expected name=value)", argv[i]);
     memcpy(name, argv[i], (size_t)(eq - argv[i]));
@@ -431,7 +438,8 @@ static PetscErrorCode ParseParams(GaleSurrogateModel model, int argc, char **arg
     const char *pn;
     PetscReal   lo, hi;
     PetscCall(GaleSurrogateModelGetParameter(model, p, &pn, &lo, &hi));
-    PetscCheck(given[p], PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate predict: give %s=VALUE (trained on %s to %s)", pn, GaleSweepNum(lo, a, sizeof(a)), GaleSweepNum(hi, b, sizeof(b)));
+    if (!given[p] && midDefault) x[p] = 0.5 * (lo + hi);
+    PetscCheck(given[p] || midDefault, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate predict: give %s=VALUE (trained on %s to %s)", pn, GaleSweepNum(lo, a, sizeof(a)), GaleSweepNum(hi, b, sizeof(b)));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -492,6 +500,85 @@ static PetscErrorCode WriteFields(const char *path, const char *dir, GaleSurroga
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* gale surrogate curve MODEL.h5 NAME [--points N] [--csv FILE] [other=value ...]:
+ * the model's scalars (and 2 sigma where the model gives a variance) at N
+ * evenly spaced values of parameter NAME over its trained range, the other
+ * parameters at the given values or the middle of their ranges. For sweep
+ * reports (postproc/gale_sweep_report.py): one call, no field output. */
+static PetscErrorCode Curve(int argc, char **argv)
+{
+  const char        *path = NULL, *name = NULL, *csv = NULL, *pn, *type;
+  GaleSurrogateModel model;
+  PetscInt           np, ns, nv, k = -1, npts = 101;
+  PetscReal          x[GALE_SWEEP_MAX_PARAMS], lo, hi, *fields, *sc, *sv;
+  PetscBool          hasVar;
+  FILE              *fp = stdout;
+
+  PetscFunctionBeginUser;
+  for (int i = 2; i < argc; i++) {
+    if (!strcmp(argv[i], "--points") || !strcmp(argv[i], "--csv")) {
+      PetscCheck(i + 1 < argc, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve: %s needs a value", argv[i]);
+      if (!strcmp(argv[i], "--csv"))
+        csv = argv[++i];
+      else {
+        char *end;
+        npts = (PetscInt)strtol(argv[++i], &end, 10);
+        PetscCheck(!*end && npts >= 2 && npts <= 100000, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve: --points '%s' (expected a whole number from 2 to 100000)", argv[i]);
+      }
+    } else if (argv[i][0] == '-')
+      SETERRQ(PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve: unknown option '%s'\n%s", argv[i], surUsage);
+    else if (!strchr(argv[i], '=')) {
+      PetscCheck(!path || !name, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve: unexpected argument '%s' (expected MODEL.h5 NAME [other=value ...])\n%s", argv[i], surUsage);
+      if (!path)
+        path = argv[i];
+      else
+        name = argv[i];
+    }
+  }
+  PetscCheck(path && name, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve needs MODEL.h5 and a parameter name\n%s", surUsage);
+  PetscCall(GaleSurrogateModelLoad(path, &model));
+  PetscCall(GaleSurrogateModelFindParameter(model, name, &k));
+  PetscCheck(k >= 0, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve: %s has no parameter '%s'", path, name);
+  PetscCall(ParseParams(model, argc, argv, PETSC_TRUE, x));
+  PetscCall(GaleSurrogateModelGetSizes(model, &np, NULL, &ns, &nv));
+  PetscCall(GaleSurrogateModelGetRegressor(model, &type, &hasVar));
+  PetscCall(GaleSurrogateModelGetParameter(model, k, &pn, &lo, &hi));
+  PetscCall(PetscMalloc3(nv + 1, &fields, ns + 1, &sc, ns + 1, &sv));
+  if (csv) {
+    fp = fopen(csv, "w");
+    PetscCheck(fp, PETSC_COMM_SELF, GALE_ERR_USER, "gale surrogate curve: cannot write %s: %s", csv, strerror(errno));
+  }
+  fprintf(fp, "# %s (%s) along %s; other parameters:", path, type, pn);
+  for (PetscInt p = 0; p < np; p++) {
+    const char *qn;
+    PetscReal   a, b;
+    PetscCall(GaleSurrogateModelGetParameter(model, p, &qn, &a, &b));
+    if (p != k) fprintf(fp, " %s=%.10g", qn, (double)x[p]);
+  }
+  fprintf(fp, "\n%s", pn);
+  for (PetscInt s = 0; s < ns; s++) {
+    const char *sn;
+    PetscCall(GaleSurrogateModelGetScalar(model, s, &sn));
+    fprintf(fp, ",%s", sn);
+    if (hasVar) fprintf(fp, ",%s_2sigma", sn);
+  }
+  fprintf(fp, "\n");
+  for (PetscInt i = 0; i < npts; i++) {
+    x[k] = lo + (hi - lo) * (PetscReal)i / (PetscReal)(npts - 1);
+    PetscCall(GaleSurrogateModelPredict(model, x, fields, sc, sv));
+    fprintf(fp, "%.10g", (double)x[k]);
+    for (PetscInt s = 0; s < ns; s++) {
+      fprintf(fp, ",%.10g", (double)sc[s]);
+      if (hasVar) fprintf(fp, ",%.6g", (double)(2 * PetscSqrtReal(PetscMax(sv[s], 0))));
+    }
+    fprintf(fp, "\n");
+  }
+  if (csv) PetscCheck(!ferror(fp) && !fclose(fp), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "gale surrogate curve: write to %s failed", csv);
+  PetscCall(PetscFree3(fields, sc, sv));
+  PetscCall(GaleSurrogateModelDestroy(&model));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode Predict(int argc, char **argv)
 {
   const char        *path = NULL, *outDir = NULL, *type;
@@ -519,7 +606,7 @@ static PetscErrorCode Predict(int argc, char **argv)
   PetscCall(GaleSurrogateModelLoad(path, &model));
   PetscCall(PetscTime(&t1));
   tLoad = t1 - t0;
-  PetscCall(ParseParams(model, argc, argv, x));
+  PetscCall(ParseParams(model, argc, argv, PETSC_FALSE, x));
   PetscCall(WarnOutside(model, x));
   PetscCall(GaleSurrogateModelGetSizes(model, NULL, &nf, &ns, &nv));
   PetscCall(GaleSurrogateModelGetRegressor(model, &type, &hasVar));
@@ -764,7 +851,9 @@ PetscErrorCode GaleSurrogateMain(MPI_Comm comm, int argc, char **argv, int *stat
     PetscCall(Predict(argc, argv));
   else if (!strcmp(argv[1], "evaluate"))
     PetscCall(Evaluate(argc, argv));
+  else if (!strcmp(argv[1], "curve"))
+    PetscCall(Curve(argc, argv));
   else
-    SETERRQ(comm, GALE_ERR_USER, "gale surrogate: unknown command '%s' (expected train, predict or evaluate)\n%s", argv[1], surUsage);
+    SETERRQ(comm, GALE_ERR_USER, "gale surrogate: unknown command '%s' (expected train, predict, evaluate or curve)\n%s", argv[1], surUsage);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

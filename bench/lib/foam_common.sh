@@ -276,6 +276,197 @@ EOF
   } > "$c/system/fvSolution"
 }
 
+# ---------------------------------------------------------------- RANS cases
+
+# A volScalarField/volVectorField file: foam_field CASE CLASS NAME DIMS INTERNAL
+# then the boundaryField entries on stdin, one "patch { ... }" per line.
+foam_field() {
+  local c=$1 cls=$2 name=$3 dims=$4 internal=$5
+  { foam_header "$cls" "$name"
+    echo "dimensions $dims;"
+    echo "internalField uniform $internal;"
+    echo "boundaryField"; echo "{"; sed 's/^/    /'; echo "}"
+  } > "$c/0/$name"
+}
+
+# pitzDaily with k-epsilon: OpenFOAM's simpleFoam/pitzDaily tutorial fields
+# (inlet 10 m/s, k 0.375, epsilon 14.855; kqRWallFunction,
+# epsilonWallFunction, nutkWallFunction), as cases/pitzDaily in Gale.
+write_pitzdaily_keps_fields() { # CASE
+  local c=$1
+  write_pitzdaily_fields "$c"
+  foam_field "$c" volScalarField k "[0 2 -2 0 0 0 0]" 0.375 <<'EOF'
+inlet        { type fixedValue; value uniform 0.375; }
+outlet       { type zeroGradient; }
+upperWall    { type kqRWallFunction; value uniform 0.375; }
+lowerWall    { type kqRWallFunction; value uniform 0.375; }
+frontAndBack { type empty; }
+EOF
+  foam_field "$c" volScalarField epsilon "[0 2 -3 0 0 0 0]" 14.855 <<'EOF'
+inlet        { type fixedValue; value uniform 14.855; }
+outlet       { type zeroGradient; }
+upperWall    { type epsilonWallFunction; value uniform 14.855; }
+lowerWall    { type epsilonWallFunction; value uniform 14.855; }
+frontAndBack { type empty; }
+EOF
+  foam_field "$c" volScalarField nut "[0 2 -1 0 0 0 0]" 0 <<'EOF'
+inlet        { type calculated; value uniform 0; }
+outlet       { type calculated; value uniform 0; }
+upperWall    { type nutkWallFunction; value uniform 0; }
+lowerWall    { type nutkWallFunction; value uniform 0; }
+frontAndBack { type empty; }
+EOF
+}
+
+# TMR flat plate with Spalart-Allmaras, boundary conditions as Gale's
+# cases/flatplate_sa (solver/bc.c, solver/turb_sa.c):
+#   inlet    U (1 0 0), nuTilda 3 nu = 6e-7 fixed, p zero gradient
+#   outlet   U, nuTilda zero gradient, p 0
+#   top      Gale `freestream` with U_inf = (1 0 0) parallel to the patch:
+#            U_inf.S = 0 is not inflow, so every face is treated as outflow
+#            (U, nuTilda zero gradient, p 0): the same as OpenFOAM's
+#            zeroGradient / fixedValue 0 here
+#   symmetry symmetryPlane (x < 0, ahead of the plate)
+#   plate    noSlip, nuTilda 0, nut 0 (wall-resolved: y+ ~ 0.1)
+write_flatplate_sa_fields() { # CASE
+  local c=$1
+  foam_field "$c" volVectorField U "[0 1 -1 0 0 0 0]" "(1 0 0)" <<'EOF'
+inlet    { type fixedValue; value uniform (1 0 0); }
+outlet   { type zeroGradient; }
+top      { type zeroGradient; }
+symmetry { type symmetryPlane; }
+plate    { type noSlip; }
+sides    { type empty; }
+EOF
+  foam_field "$c" volScalarField p "[0 2 -2 0 0 0 0]" 0 <<'EOF'
+inlet    { type zeroGradient; }
+outlet   { type fixedValue; value uniform 0; }
+top      { type fixedValue; value uniform 0; }
+symmetry { type symmetryPlane; }
+plate    { type zeroGradient; }
+sides    { type empty; }
+EOF
+  foam_field "$c" volScalarField nuTilda "[0 2 -1 0 0 0 0]" 6e-7 <<'EOF'
+inlet    { type fixedValue; value uniform 6e-7; }
+outlet   { type zeroGradient; }
+top      { type zeroGradient; }
+symmetry { type symmetryPlane; }
+plate    { type fixedValue; value uniform 0; }
+sides    { type empty; }
+EOF
+  foam_field "$c" volScalarField nut "[0 2 -1 0 0 0 0]" 0 <<'EOF'
+inlet    { type calculated; value uniform 0; }
+outlet   { type calculated; value uniform 0; }
+top      { type calculated; value uniform 0; }
+symmetry { type symmetryPlane; }
+plate    { type fixedValue; value uniform 0; }
+sides    { type empty; }
+EOF
+}
+
+write_ras_physics() { # CASE NU MODEL
+  local c=$1 nu=$2 model=$3
+  write_physics "$c" "$nu"
+  { foam_header dictionary turbulenceProperties; cat <<EOF
+simulationType RAS;
+RAS { RASModel $model; turbulence on; printCoeffs on; }
+EOF
+  } > "$c/constant/turbulenceProperties"
+}
+
+# As write_schemes (bounded linearUpwind for U), and for the turbulence
+# variables `bounded Gauss deferredCorrection vanLeer`: upwind in the matrix,
+# van Leer minus upwind as an explicit correction, which is what Gale does
+# for every turbulence equation (solver/transport.c). The plain (implicit
+# limiter) forms stall on pitzDaily: `vanLeer` with the p residual near 4e-3,
+# the tutorial's `limitedLinear 1` near 1.5e-4, never reaching 1e-5; the
+# deferred form converges like Gale. Wall distance (SA's d) by meshWave,
+# exact for the flat plate's straight wall.
+write_rans_schemes() { # CASE FIELD...
+  local c=$1 f; shift
+  { foam_header dictionary fvSchemes; cat <<EOF
+ddtSchemes      { default steadyState; }
+gradSchemes     { default Gauss linear; }
+divSchemes
+{
+    default         none;
+    div(phi,U)      bounded Gauss linearUpwind grad(U);
+EOF
+  for f in "$@"; do printf '    div(phi,%s) bounded Gauss deferredCorrection vanLeer;\n' "$f"; done
+  cat <<EOF
+    div((nuEff*dev2(T(grad(U))))) Gauss linear;
+}
+laplacianSchemes { default Gauss linear corrected; }
+interpolationSchemes { default linear; }
+snGradSchemes   { default corrected; }
+wallDist        { method meshWave; }
+EOF
+  } > "$c/system/fvSchemes"
+}
+
+# SIMPLEC (consistent yes) as Gale's RANS cases: relaxation U 0.9 (equation),
+# p 1, turbulence TURB_RELAX (equation); linear solvers as the laminar cases
+# (p GAMG relTol 0.05, U smoothSolver relTol 0.1) and the turbulence
+# variables like U (Gale: BiCGStab/block Jacobi to 0.1); residualControl
+# RESIDUAL_TOL on p, U and every turbulence field, as Gale's `tolerance`
+# (OpenFOAM's normalised residual in both codes: solver/linsys.c).
+write_rans_solution() { # CASE RESIDUAL_TOL TURB_RELAX FIELD...
+  local c=$1 rtol=$2 trelax=$3 fields; shift 3
+  fields=$(IFS='|'; echo "$*")
+  { foam_header dictionary fvSolution; cat <<EOF
+solvers
+{
+    p
+    {
+        solver          GAMG;
+        smoother        GaussSeidel;
+        tolerance       1e-10;
+        relTol          0.05;
+    }
+    "(U|$fields)"
+    {
+        solver          smoothSolver;
+        smoother        symGaussSeidel;
+        tolerance       1e-12;
+        relTol          0.1;
+    }
+}
+SIMPLE
+{
+    nNonOrthogonalCorrectors 0;
+    consistent      yes;
+    residualControl { p $rtol; U $rtol; "($fields)" $rtol; }
+}
+relaxationFactors
+{
+    fields    { p 1; }
+    equations { U 0.9; "($fields)" $trelax; }
+}
+EOF
+  } > "$c/system/fvSolution"
+}
+
+# Gale's flat-plate mesh (136 x 96, graded) exported by Gale itself, so that
+# both codes run on the identical cells: `gale mesh` on a copy of the case
+# directory with -write_polymesh; patch types set for OpenFOAM (the export
+# writes every patch as `patch`).
+write_flatplate_mesh() { # CASE
+  local c=$1 gale=${GALE:-$REPO_DIR/build/gale} tmp
+  [[ -x $gale ]] || die "flatplate_sa needs Gale's mesh: no Gale executable at '$gale' (set GALE=/path/to/gale)"
+  tmp=$c/gale-mesh
+  mkdir -p "$tmp"
+  cp "$REPO_DIR/cases/flatplate_sa/case.yaml" "$tmp/"
+  "$gale" mesh "$tmp" -write_polymesh "$c/constant/polyMesh" >"$c/log.galeMesh" 2>&1 \
+    || die "gale mesh failed for flatplate_sa (see $c/log.galeMesh)"
+  rm -rf "$tmp"
+  awk '/^    [A-Za-z]/ { name = $1 }
+       /^        type / { t = (name == "symmetry") ? "symmetryPlane" : (name == "sides") ? "empty" : \
+                              (name == "plate") ? "wall" : "patch"
+                          sub(/type .*/, "type            " t ";") }
+       { print }' "$c/constant/polyMesh/boundary" >"$c/constant/polyMesh/boundary.tmp"
+  mv "$c/constant/polyMesh/boundary.tmp" "$c/constant/polyMesh/boundary"
+}
+
 write_decompose() { # CASE NRANKS
   { foam_header dictionary decomposeParDict; cat <<EOF
 numberOfSubdomains $2;
@@ -286,8 +477,10 @@ EOF
 }
 
 # make_case DIR CASE SOLVER [RESIDUAL_TOL]: a complete OpenFOAM case, mesh
-# included. CASE: cavity_re100 | cavity_re1000 | pitzDaily. RESIDUAL_TOL:
-# simpleFoam's residualControl for p and U (default 1e-5, as Gale's cases).
+# included. CASE: cavity_re100 | cavity_re1000 | pitzDaily |
+# pitzDaily_kEpsilon | flatplate_sa. RESIDUAL_TOL: simpleFoam's
+# residualControl for p, U (and the turbulence fields) (default 1e-5, as
+# Gale's cases; flatplate_sa 1e-6, as cases/flatplate_sa).
 make_case() {
   local d=$1 case=$2 solver=$3 rtol=${4:-1e-5}
   rm -rf "$d"; mkdir -p "$d/0" "$d/constant" "$d/system"
@@ -321,7 +514,31 @@ make_case() {
       write_schemes "$d" simpleFoam
       write_solution "$d" simpleFoam 0 "$rtol"
       ;;
-    *) die "unknown case '$case' (expected cavity_re100, cavity_re1000, pitzDaily)";;
+    pitzDaily_kEpsilon)
+      [[ $solver == simpleFoam ]] || die "pitzDaily_kEpsilon is run with simpleFoam only"
+      local pm=$REPO_DIR/cases/pitzDaily_laminar/constant/polyMesh
+      [[ -r $pm/faces || -r $pm/faces.gz ]] \
+        || die "$pm missing: run bench/make_pitzdaily_mesh.sh first"
+      mkdir -p "$d/constant/polyMesh"
+      cp "$pm"/* "$d/constant/polyMesh/"
+      write_pitzdaily_keps_fields "$d"
+      write_ras_physics "$d" 1e-5 kEpsilon
+      write_control "$d" simpleFoam 1 50000
+      write_rans_schemes "$d" k epsilon
+      write_rans_solution "$d" "$rtol" 0.9 k epsilon
+      ;;
+    flatplate_sa)
+      # Gale's cases/flatplate_sa stops at residual 1e-6 (Cf needs it).
+      [[ $solver == simpleFoam ]] || die "flatplate_sa is run with simpleFoam only"
+      [[ -n ${4:-} ]] || rtol=1e-6
+      write_flatplate_mesh "$d"
+      write_flatplate_sa_fields "$d"
+      write_ras_physics "$d" 2e-7 SpalartAllmaras
+      write_control "$d" simpleFoam 1 50000
+      write_rans_schemes "$d" nuTilda
+      write_rans_solution "$d" "$rtol" 0.7 nuTilda
+      ;;
+    *) die "unknown case '$case' (expected cavity_re100, cavity_re1000, pitzDaily, pitzDaily_kEpsilon, flatplate_sa)";;
   esac
 }
 

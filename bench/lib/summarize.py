@@ -60,7 +60,7 @@ def main():
         sys.exit(__doc__)
     md = "--markdown" in sys.argv
     res = load(sys.argv[1])
-    order = {"cavity_re100": 0, "cavity_re1000": 1, "pitzDaily": 2}
+    order = {"cavity_re100": 0, "cavity_re1000": 1, "pitzDaily": 2, "pitzDaily_kEpsilon": 3, "flatplate_sa": 4}
     sorder = {"simpleFoam": 0, "icoFoam": 1}
     keys = sorted(res, key=lambda k: (order.get(k[1], 9), k[1], k[0] != "OpenFOAM",
                                       sorder.get(k[2], 2), k[2], k[3]))

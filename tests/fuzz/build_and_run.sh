@@ -2,13 +2,15 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for a
 # given number of seconds, in parallel. Not part of CI; see README.md.
 #
-#   tests/fuzz/build_and_run.sh [SECONDS] [TARGET ...]     TARGET: case polymesh expr
+#   tests/fuzz/build_and_run.sh [SECONDS] [TARGET ...]     TARGET: case polymesh expr stl obj gmsh
 #   tests/fuzz/build_and_run.sh coverage [TARGET ...]      line coverage of the corpora
+# With no TARGET: case polymesh expr (run stl obj gmsh by name, two at a time on 2 cores).
 #
 # Environment: FUZZ_BUILD (build and work folder, default <repo>/build-fuzz),
 # CC (default clang), FUZZ_LEAKS (0: LeakSanitizer off, default 1),
 # FUZZ_BUILD_ONLY (1: build and stop), FUZZ_SKIP_BUILD (1: run the targets
-# already built in $FUZZ_BUILD). The seeds are tests/fuzz/corpus_seed/;
+# already built in $FUZZ_BUILD), FUZZ_FLAGS (more libFuzzer flags, e.g.
+# -len_control=0 to try inputs up to -max_len at once). The seeds are tests/fuzz/corpus_seed/;
 # tests/fuzz/regressions/ is not given to the fuzzers (a reproducer of a bug
 # not yet fixed would stop them at once) but replayed by test_fuzz_replay. The growing corpus is kept in
 # $FUZZ_BUILD/corpus/TARGET, crashes in $FUZZ_BUILD/artifacts/TARGET/, logs in
@@ -28,10 +30,10 @@ CC=${CC:-clang}
 CXX=${CXX:-clang++}
 LEAKS=${FUZZ_LEAKS:-1}
 
-declare -A MACRO=([case]=GALE_FUZZ_CASE [polymesh]=GALE_FUZZ_POLYMESH [expr]=GALE_FUZZ_EXPR)
-declare -A MAXLEN=([case]=4096 [polymesh]=16384 [expr]=1024)
+declare -A MACRO=([case]=GALE_FUZZ_CASE [polymesh]=GALE_FUZZ_POLYMESH [expr]=GALE_FUZZ_EXPR [stl]=GALE_FUZZ_STL [obj]=GALE_FUZZ_OBJ [gmsh]=GALE_FUZZ_GMSH)
+declare -A MAXLEN=([case]=4096 [polymesh]=16384 [expr]=1024 [stl]=16384 [obj]=8192 [gmsh]=16384)
 for t in $TARGETS; do
-  [[ -n ${MACRO[$t]:-} ]] || { echo "unknown target '$t' (expected case, polymesh, expr)" >&2; exit 2; }
+  [[ -n ${MACRO[$t]:-} ]] || { echo "unknown target '$t' (expected case, polymesh, expr, stl, obj, gmsh)" >&2; exit 2; }
 done
 
 mkdir -p "$B/logs"
@@ -55,7 +57,8 @@ if [[ $SECS == coverage ]]; then
   done
   llvm-profdata-14 merge -o "$B/cov.profdata" "${profs[@]}"
   # the first binary is positional, the others follow -object
-  llvm-cov-14 report "${objs[@]:1}" -instr-profile="$B/cov.profdata" "$ROOT/io/case.c" "$ROOT/io/expr.c" "$ROOT/mesh/polymesh.c" "$ROOT/mesh/mesh.c" "$ROOT/mesh/blockmesh.c"
+  llvm-cov-14 report "${objs[@]:1}" -instr-profile="$B/cov.profdata" "$ROOT/io/case.c" "$ROOT/io/expr.c" "$ROOT/mesh/polymesh.c" "$ROOT/mesh/mesh.c" "$ROOT/mesh/blockmesh.c" \
+    "$ROOT/mesh/stl.c" "$ROOT/mesh/obj.c" "$ROOT/mesh/geometry.c" "$ROOT/mesh/geometry_report.c" "$ROOT/mesh/surface_search.c" "$ROOT/mesh/gmsh.c"
   echo "per line: llvm-cov-14 show ${objs[*]:1} -instr-profile=$B/cov.profdata FILE.c"
   exit 0
 fi
@@ -84,7 +87,8 @@ pids=()
 for t in $TARGETS; do
   mkdir -p "$B/corpus/$t" "$B/artifacts/$t"
   echo "running fuzz_$t for $SECS s (log $B/logs/$t.log)"
-  "$B/fuzz_$t" "$B/corpus/$t" "$HERE/corpus_seed/$t" -max_total_time="$SECS" -max_len="${MAXLEN[$t]}" -timeout=10 \
+  # -close_fd_mask=1: the surface report's lines on stdout would slow it down
+  "$B/fuzz_$t" "$B/corpus/$t" "$HERE/corpus_seed/$t" -max_total_time="$SECS" -max_len="${MAXLEN[$t]}" -timeout=10 -close_fd_mask=1 ${FUZZ_FLAGS:-} \
     -dict="$HERE/dict/$t.dict" -artifact_prefix="$B/artifacts/$t/" -print_final_stats=1 >"$B/logs/$t.log" 2>&1 &
   pids+=($!)
 done

@@ -7,6 +7,8 @@
 #include "gale_case.h"
 #include "gale_mesh.h"
 #include "expr.h"
+#include "gale_geometry.h"
+#include "gale_octree.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -16,7 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-const char *const GaleFuzzTargets[] = {"case", "polymesh", "expr", NULL};
+const char *const GaleFuzzTargets[] = {"case", "polymesh", "expr", "stl", "obj", "gmsh", NULL};
 
 static char dir[256];       /* private temporary directory */
 static char lastError[512]; /* first message of the last error */
@@ -246,6 +248,88 @@ static int RunExpr(const uint8_t *data, size_t size)
   return 1;
 }
 
+/* Writes the bytes as NAME, or gzipped as NAME.gz after a "!gz\n" prefix
+ * ("!gzcut\n": gzipped and cut short); *gz tells which name was written. */
+static int WriteMaybeGz(const char *name, const uint8_t *data, size_t size, int *gz)
+{
+  *gz = 1;
+  if (size >= 4 && !memcmp(data, "!gz\n", 4)) return WriteGz(name, data + 4, size - 4, 0);
+  if (size >= 7 && !memcmp(data, "!gzcut\n", 7)) return WriteGz(name, data + 7, size - 7, 1);
+  *gz = 0;
+  return WriteFile(name, data, size);
+}
+
+/* What the mesher does with a surface (mesh/octree_case.c, mesh/octree.c):
+ * the report, the search tree, and its queries at a few points. */
+static void UseSurface(GaleSurface s)
+{
+  const PetscReal dir[3] = {0.3, -0.7, 0.2};
+  PetscReal       c[3], lo[3], hi[3], d, cl[3];
+  PetscInt        nopen, nx, tri[16];
+  GaleSearch      S = NULL;
+
+  (void)GaleSurfaceReport(PETSC_COMM_SELF, s, &nopen, &nx);
+  if (GaleSearchCreate(s, &S)) return;
+  for (int k = 0; k < 3; k++) {
+    c[k]  = 0.5 * (s->bbox[k] + s->bbox[k + 3]);
+    lo[k] = s->bbox[k];
+    hi[k] = c[k];
+  }
+  (void)GaleSearchInside(S, c);
+  (void)GaleSearchOddRays(S, c, 7);
+  (void)GaleSearchNearest(S, c, PETSC_MAX_REAL, &d, cl);
+  (void)GaleSearchRayCrossings(S, c, dir);
+  (void)GaleSearchBoxOverlaps(S, lo, hi);
+  if (GaleSearchBoxTriangles(S, lo, hi, 16, tri) > 0) {
+    PetscReal n[3];
+    GaleSearchTriangleNormal(S, tri[0], n);
+  }
+  (void)GaleSearchIsClosed(S);
+  (void)GaleSearchDestroy(&S);
+}
+
+static int RunSurface(const char *name, const uint8_t *data, size_t size)
+{
+  char        path[600];
+  int         gz;
+  GaleSurface s = NULL;
+  int         ok;
+
+  RemoveFile(name);
+  if (WriteMaybeGz(name, data, size, &gz)) return -1;
+  snprintf(path, sizeof(path), "%s/%s%s", dir, name, gz ? ".gz" : "");
+  ok = !GaleSurfaceRead(PETSC_COMM_SELF, path, &s);
+  if (ok) {
+    /* as mesh/octree_case.c does with geometry[].scale/rotate/translate
+     * (a mirroring scale turns the triangles round) and several files */
+    const PetscReal scale[3] = {2, -1, 0.5}, rotate[3] = {30, 0, -90}, shift[3] = {1, -2, 3};
+    GaleSurface     t = NULL;
+    if (!GaleSurfaceRead(PETSC_COMM_SELF, path, &t) && !GaleSurfaceTransform(t, scale, rotate, shift)) (void)GaleSurfaceMerge(s, t);
+    (void)GaleSurfaceDestroy(&t);
+    UseSurface(s);
+  }
+  (void)GaleSurfaceDestroy(&s);
+  RemoveFile(name);
+  return ok;
+}
+
+static int RunGmsh(const uint8_t *data, size_t size)
+{
+  char     path[600];
+  int      gz;
+  GaleMesh m = NULL;
+  int      ok;
+
+  RemoveFile("mesh.msh");
+  if (WriteMaybeGz("mesh.msh", data, size, &gz)) return -1;
+  snprintf(path, sizeof(path), "%s/mesh.msh%s", dir, gz ? ".gz" : "");
+  ok = !GaleMeshReadGmsh(PETSC_COMM_SELF, path, &m);
+  if (ok) ok = !GaleMeshCheck(m);
+  (void)GaleMeshDestroy(&m);
+  RemoveFile("mesh.msh");
+  return ok;
+}
+
 static int Run(GaleFuzzTarget t, const uint8_t *data, size_t size)
 {
   switch (t) {
@@ -255,6 +339,12 @@ static int Run(GaleFuzzTarget t, const uint8_t *data, size_t size)
     return RunPolyMesh(data, size);
   case GALE_FUZZ_EXPR:
     return RunExpr(data, size);
+  case GALE_FUZZ_STL:
+    return RunSurface("surface.stl", data, size);
+  case GALE_FUZZ_OBJ:
+    return RunSurface("surface.obj", data, size);
+  case GALE_FUZZ_GMSH:
+    return RunGmsh(data, size);
   default:
     return -1;
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets into tests/fuzz/corpus_seed/
-(case/, polymesh/, expr/) and the case dictionary dict/case.dict (every
+(case/, polymesh/, expr/, stl/, obj/, gmsh/) and the case dictionary dict/case.dict (every
 string of io/case.c's key and choice tables, plus YAML syntax); run from
 anywhere, rerun after adding cases or case.yaml keys.
 
@@ -204,6 +204,7 @@ solver:
   linear: {U: {ksp: bcgs, pc: jacobi, rtol: 1e-3, atol: 0, max_it: 10}}
 forces: {patches: [w], reference: {drag: [0, 1, 0], velocity: 2, density: 1000, length: 0.1}}
 """,
+    "valid_gmsh.yaml": "mesh: {gmsh: channel.msh, scale: 0.001}\nfluid: {nu: 1e-3}\nboundary:\n  walls: {type: wall}\n  defaultFaces: {type: empty}\n",
     "anchors_aliases.yaml": "mesh: {polyMesh: pm}\nfluid: &f {nu: 1}\nboundary: {a: &w {type: wall}, b: *w}\ninitial: *f\n",
     "unclosed.yaml": "mesh: {polyMesh: pm}\nfluid:\n  nu: [1, 2\nboundary: {w: {type: wall}}\n",
 }
@@ -243,9 +244,154 @@ def write_case_dict():
             f.write(dict_entry(w) + "\n")
 
 
+CUBE_QUADS = [(0, 3, 2, 1), (4, 5, 6, 7), (0, 1, 5, 4), (2, 3, 7, 6), (1, 2, 6, 5), (0, 4, 7, 3)]  # outward, counter-clockwise
+
+
+def cube_points(lo=0.0, hi=1.0):
+    return [(lo if (i & 1) == 0 else hi, lo if (i & 2) == 0 else hi, lo if (i & 4) == 0 else hi) for i in (0, 1, 3, 2, 4, 5, 7, 6)]
+
+
+def cube_tris(lo=0.0, hi=1.0):
+    p = cube_points(lo, hi)
+    return [(p[q[0]], p[q[k]], p[q[k + 1]]) for q in CUBE_QUADS for k in (1, 2)]
+
+
+def normal(t):
+    a, b, c = t
+    u = [b[i] - a[i] for i in range(3)]
+    w = [c[i] - a[i] for i in range(3)]
+    n = [u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]]
+    s = sum(x * x for x in n) ** 0.5 or 1.0
+    return [x / s for x in n]
+
+
+def stl_ascii(solids):
+    out = ""
+    for name, tris in solids:
+        out += "solid %s\n" % name
+        for t in tris:
+            out += "  facet normal %g %g %g\n    outer loop\n" % tuple(normal(t))
+            for v in t:
+                out += "      vertex %g %g %g\n" % v
+            out += "    endloop\n  endfacet\n"
+        out += "endsolid %s\n" % name
+    return out.encode()
+
+
+def stl_binary(tris, header=b"binary cube"):
+    import struct
+    b = header.ljust(80, b" ") + struct.pack("<I", len(tris))
+    for t in tris:
+        b += struct.pack("<3f", *normal(t)) + b"".join(struct.pack("<3f", *v) for v in t) + b"\0\0"
+    return b
+
+
+def obj_text(groups, quads=True, negative=False, slashes=False):
+    pts = cube_points()
+    out = "# cube\nmtllib none.mtl\n" + "".join("v %g %g %g\n" % p for p in pts) + "vt 0 0\nvn 0 0 1\n"
+    faces = [list(q) for q in CUBE_QUADS] if quads else [[q[0], q[k], q[k + 1]] for q in CUBE_QUADS for k in (1, 2)]
+    per = (len(faces) + len(groups) - 1) // len(groups)
+    for g, name in enumerate(groups):
+        out += ("g %s\n" % name) if name else ""
+        out += "usemtl x\ns off\n"
+        for f in faces[g * per:(g + 1) * per]:
+            refs = [(str(i - 8) if negative else str(i + 1)) + ("/1/1" if slashes else "") for i in f]
+            out += "f " + " ".join(refs) + "\n"
+    return out.encode()
+
+
+def write_bytes(target, name, data):
+    with open(os.path.join(OUT, target, name), "wb") as f:
+        f.write(data)
+
+
+def write_surface_seeds():
+    two = [("walls", cube_tris()[:8]), ("lid", cube_tris()[8:])]
+    write_bytes("stl", "valid_cube_ascii.stl", stl_ascii([("cube", cube_tris())]))
+    write_bytes("stl", "valid_cube_two_solids.stl", stl_ascii(two))
+    write_bytes("stl", "valid_cube_binary.stl", stl_binary(cube_tris()))
+    write_bytes("stl", "valid_cube_binary_solid_header.stl", stl_binary(cube_tris(), b"solid but binary"))
+    write_bytes("stl", "valid_cube_gz.stl", b"!gz\n" + stl_ascii([("cube", cube_tris())]))
+    write_bytes("stl", "valid_two_cubes_open.stl", stl_ascii([("a", cube_tris()[2:]), ("b", cube_tris(0.5, 1.5))]))
+    write_bytes("stl", "truncated_gz.stl", b"!gzcut\n" + stl_binary(cube_tris()))
+    write_bytes("obj", "valid_cube_quads.obj", obj_text(["walls", "lid"]))
+    write_bytes("obj", "valid_cube_tris_negative.obj", obj_text([None], quads=False, negative=True))
+    write_bytes("obj", "valid_cube_slashes.obj", obj_text(["a", "b", "c"], slashes=True))
+    write_bytes("obj", "valid_cube_gz.obj", b"!gz\n" + obj_text(["o1"]))
+    write_bytes("obj", "truncated_gz.obj", b"!gzcut\n" + obj_text(["o1"]))
+
+
+def msh(nodes, blocks, binary=False, names=((2, 1, "inlet"), (2, 2, "walls")), surf_phys=None, extra="", big=False):
+    """MSH 4.1 text (bytes): nodes [(tag, x, y, z)] in one block on volume 1,
+    element blocks [(dim, entity, type, [(tag, node tags...)])], surfaces
+    1..n with physical tags surf_phys {entity: phys}."""
+    import struct
+    surf_phys = surf_phys or {}
+    bo = ">" if big else "<"  # big: a binary file of a big-endian machine
+    surfs = sorted({e for d, e, t, els in blocks if d == 2} | set(surf_phys))
+    out = [b"$MeshFormat\n4.1 %d 8\n" % int(binary)]
+    if binary:
+        out.append(struct.pack(bo + "i", 1) + b"\n")
+    out.append(b"$EndMeshFormat\n")
+    if names:
+        out.append(b"$PhysicalNames\n%d\n" % len(names) + b"".join(b'%d %d "%s"\n' % (d, t, n.encode()) for d, t, n in names) + b"$EndPhysicalNames\n")
+    out.append(extra.encode())
+
+    def sz(*v):
+        return b"".join(struct.pack(bo + "Q", x) for x in v) if binary else (" ".join(str(x) for x in v) + "\n").encode()
+
+    def it(*v):
+        return b"".join(struct.pack(bo + "i", x) for x in v) if binary else (" ".join(str(x) for x in v) + " ").encode()
+
+    def dbl(*v):
+        return b"".join(struct.pack(bo + "d", x) for x in v) if binary else (" ".join("%.17g" % x for x in v) + " ").encode()
+
+    ent = b"$Entities\n" + sz(0, 0, len(surfs), 1)
+    for e in surfs:
+        ent += it(e) + dbl(0, 0, 0, 1, 1, 1) + (sz(1) + it(surf_phys[e]) if e in surf_phys else sz(0)) + sz(0)
+    ent += it(1) + dbl(0, 0, 0, 1, 1, 1) + sz(0) + sz(0)
+    out.append(ent + (b"\n" if binary else b"") + b"$EndEntities\n")
+    tags = [n[0] for n in nodes]
+    nod = b"$Nodes\n" + sz(1, len(nodes), min(tags), max(tags)) + it(3, 1, 0) + sz(len(nodes))
+    nod += b"".join(sz(t) for t in tags) + b"".join(dbl(*n[1:]) for n in nodes)
+    out.append(nod + (b"\n" if binary else b"") + b"$EndNodes\n")
+    ne = sum(len(b[3]) for b in blocks)
+    el = b"$Elements\n" + sz(len(blocks), ne, 1, ne)
+    for d, e, t, els in blocks:
+        el += it(d, e, t) + sz(len(els)) + b"".join(sz(*x) for x in els)
+    out.append(el + (b"\n" if binary else b"") + b"$EndElements\n")
+    return b"".join(out)
+
+
+def msh_seeds():
+    # two unit hexahedra along x (node tags sparse: 10 + 3 i) plus a pyramid
+    # on the right one's x = 2 face and two tetrahedra on the left's y = 0
+    # face; inlet = x = 0 face, walls = the pyramid's sides
+    P = [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1),
+         (2, 0, 0), (2, 1, 0), (2, 0, 1), (2, 1, 1), (2.5, 0.5, 0.5), (0.5, -0.5, 0.5)]
+    T = [10 + 3 * i for i in range(len(P))]
+    nodes = [(T[i],) + P[i] for i in range(len(P))]
+    hexes = [(1, T[0], T[1], T[2], T[3], T[4], T[5], T[6], T[7]), (2, T[1], T[8], T[9], T[2], T[5], T[10], T[11], T[6])]
+    pyr = [(3, T[8], T[9], T[11], T[10], T[12])]
+    tets = [(4, T[0], T[1], T[5], T[13]), (5, T[0], T[5], T[4], T[13])]
+    inlet = [(6, T[0], T[4], T[7], T[3])]
+    walls = [(7, T[8], T[9], T[12]), (8, T[9], T[11], T[12])]
+    blocks = [(3, 1, 5, hexes), (3, 1, 7, pyr), (3, 1, 4, tets), (2, 1, 3, inlet), (2, 2, 2, walls), (0, 1, 15, [(9, T[0])]), (1, 1, 1, [(10, T[0], T[1])])]
+    phys = {1: 1, 2: 2}
+    write_bytes("gmsh", "valid_mixed_ascii.msh", msh(nodes, blocks, surf_phys=phys))
+    write_bytes("gmsh", "valid_mixed_binary.msh", msh(nodes, blocks, binary=True, surf_phys=phys))
+    write_bytes("gmsh", "valid_mixed_binary_bigendian.msh", msh(nodes, blocks, binary=True, surf_phys=phys, big=True))
+    write_bytes("gmsh", "valid_mixed_gz.msh", b"!gz\n" + msh(nodes, blocks, surf_phys=phys, extra="$Comments\nfree text\n$EndComments\n"))
+    write_bytes("gmsh", "valid_hex_no_names.msh", msh(nodes, blocks[:1] + blocks[3:4], names=()))
+    write_bytes("gmsh", "truncated_gz.msh", b"!gzcut\n" + msh(nodes, blocks, binary=True, surf_phys=phys))
+    write_bytes("gmsh", "second_order.msh", msh(nodes[:10] + [(99,) + P[0]] * 0, [(3, 1, 11, [(1,) + tuple(T[:10])])], names=()))
+    write_bytes("gmsh", "version22.msh", b"$MeshFormat\n2.2 0 8\n$EndMeshFormat\n")
+    write_bytes("gmsh", "flat_2d.msh", msh(nodes, blocks[3:5], surf_phys=phys))
+
+
 def main():
     write_case_dict()
-    for d in ("case", "polymesh", "expr"):
+    for d in ("case", "polymesh", "expr", "stl", "obj", "gmsh"):
         os.makedirs(os.path.join(OUT, d), exist_ok=True)
     for f in sorted(glob.glob(os.path.join(ROOT, "cases", "*", "case.yaml"))):
         name = "valid_" + os.path.basename(os.path.dirname(f)) + ".yaml"
@@ -269,6 +415,8 @@ def main():
     pts, faces, owner, neigh, patches = box_mesh(2, 1)
     faces[0] = faces[0][::-1]  # internal face turned the wrong way: GaleMeshCheck rejects it
     write_poly("flipped_face", pts, faces, owner, neigh, patches)
+    write_surface_seeds()
+    msh_seeds()
     return 0
 
 

@@ -294,6 +294,66 @@ static int XmfSteps(const char *dir, char *list, size_t len)
 }
 
 /* Check solution.h5 in dir: mesh, and steps[] with p, U as written. */
+/* /mesh/boundary: every boundary face once, as a polygon of the file's
+ * points, grouped by patch, pointing out of its owner cell. The faces close
+ * the domain: their area vectors (from the file's points) sum to zero
+ * (divergence theorem), which fails for a missing, repeated or reversed
+ * face. */
+static int CheckBoundary(GaleMesh g, hid_t file, const PetscReal *pts)
+{
+  const int64_t nb  = g->nFaces - g->nInternalFaces;
+  int64_t       len = 0, k = 0, *topo, *patch, *owner;
+  char(*names)[GALE_NAME_LEN];
+  double sum[3] = {0, 0, 0}, total = 0;
+  int    bad    = 0;
+  hid_t  str    = H5Tcopy(H5T_C_S1);
+
+  H5Tset_size(str, GALE_NAME_LEN);
+  for (PetscInt f = g->nInternalFaces; f < g->nFaces; f++) len += 2 + g->faceOffsets[f + 1] - g->faceOffsets[f];
+  topo  = malloc(sizeof(int64_t) * len);
+  patch = malloc(sizeof(int64_t) * nb);
+  owner = malloc(sizeof(int64_t) * nb);
+  names = malloc(sizeof(*names) * g->nPatches);
+  bad += ReadDataset(file, "mesh/boundary/topology", H5T_NATIVE_INT64, len, topo);
+  bad += ReadDataset(file, "mesh/boundary/patch", H5T_NATIVE_INT64, nb, patch);
+  bad += ReadDataset(file, "mesh/boundary/owner", H5T_NATIVE_INT64, nb, owner);
+  bad += ReadDataset(file, "mesh/boundary/patch_names", str, g->nPatches, names);
+  for (PetscInt p = 0; !bad && p < g->nPatches; p++) bad += strcmp(names[p], g->patches[p].name) != 0;
+  for (int64_t i = 0; !bad && i < nb; i++) {
+    const int64_t  np = topo[k + 1], *id = topo + k + 2;
+    double         c[3] = {0, 0, 0}, a[3] = {0, 0, 0}, d = 0;
+    const PetscInt f    = g->nInternalFaces + (PetscInt)i; /* patches are in face order */
+    if (topo[k] != 3 || np < 3 || patch[i] < 0 || patch[i] >= g->nPatches || f < g->patches[patch[i]].start || f >= g->patches[patch[i]].start + g->patches[patch[i]].size || owner[i] < 0 || owner[i] >= g->nCells) {
+      bad++;
+      break;
+    }
+    for (int64_t j = 0; j < np; j++)
+      for (int e = 0; e < 3; e++) c[e] += pts[3 * id[j] + e] / np;
+    for (int64_t j = 0; j < np; j++) { /* triangles around the centroid */
+      const PetscReal *p0 = pts + 3 * id[j], *p1 = pts + 3 * id[(j + 1) % np];
+      const double     u[3] = {p0[0] - c[0], p0[1] - c[1], p0[2] - c[2]}, v[3] = {p1[0] - c[0], p1[1] - c[1], p1[2] - c[2]};
+      a[0] += 0.5 * (u[1] * v[2] - u[2] * v[1]);
+      a[1] += 0.5 * (u[2] * v[0] - u[0] * v[2]);
+      a[2] += 0.5 * (u[0] * v[1] - u[1] * v[0]);
+    }
+    for (int e = 0; e < 3; e++) {
+      sum[e] += a[e];
+      d += (c[e] - g->cellCentres[3 * owner[i] + e]) * a[e];
+    }
+    total += sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+    bad += d <= 0; /* outward */
+    k += 2 + np;
+  }
+  if (!bad && (k != len || fabs(sum[0]) + fabs(sum[1]) + fabs(sum[2]) > 1e-12 * total)) bad++;
+  if (bad) fprintf(stderr, "mesh/boundary: wrong faces, patches or orientation (area vector sum %g %g %g of %g)\n", sum[0], sum[1], sum[2], total);
+  H5Tclose(str);
+  free(topo);
+  free(patch);
+  free(owner);
+  free(names);
+  return bad;
+}
+
 static int CheckSolutionFile(const char *dir, PetscInt n, const PetscInt steps[])
 {
   GaleMesh   g = gGlobal;
@@ -324,6 +384,7 @@ static int CheckSolutionFile(const char *dir, PetscInt n, const PetscInt steps[]
   for (PetscInt i = 0; !bad && i < 3 * g->nPoints; i++) bad += pts[i] != g->points[i];
   bad += ReadDataset(file, "mesh/topology", H5T_NATIVE_INT64, len, topo);
   if (!bad) bad += CheckTopology(g, topo, len);
+  if (!bad) bad += CheckBoundary(g, file, pts);
   for (PetscInt s = 0; s < n && !bad; s++) {
     double  time = -1;
     int64_t st   = -1;

@@ -747,9 +747,10 @@ static void test_case_file(void **state)
   WriteCylinderSTL("cyl.stl");
   WriteFile("case.yaml", CASE_HEAD "    geometry:\n      - {file: cyl.stl, patch: cylinder, levels: [2, 3], scale: 1, translate: [0, 0, 0]}\n"
                                    "    regions:\n      - {box: {min: [0.1, 0.1, -1], max: [0.6, 0.3, 1]}, level: 2}\n      - {distance: {geometry: 0, distance: 0.02}, level: 3}\n"
-                                   "    location_in_mesh: [1, 0.1, 0.01]\n" CASE_TAIL);
+                                   "    snap: false\n    location_in_mesh: [1, 0.1, 0.01]\n" CASE_TAIL); /* castellated: exact volume ratios */
   CHECK(GaleCaseRead(PETSC_COMM_WORLD, gTmp, &cs));
   assert_int_equal(GALE_MESH_OCTREE, cs->mesh_source);
+  assert_false(cs->octree.snap);
   assert_int_equal(1, cs->octree.ngeometries);
   assert_int_equal(2, cs->octree.nregions);
   assert_int_equal(1, cs->octree.cells_between_levels);
@@ -769,10 +770,14 @@ static void test_case_file(void **state)
   CHECK(GaleMeshDestroy(&m));
   CHECK(GaleCaseDestroy(&cs));
 
-  /* one patch per surface region */
-  WriteFile("case.yaml", CASE_HEAD "    geometry:\n      - {file: cyl.stl, regions: {side: cylinder, caps: cylinder}, levels: 2}\n    location_in_mesh: [1, 0.1, 0.01]\n" CASE_TAIL);
+  /* one patch per surface region; snapped (the default) */
+  WriteFile("case.yaml", CASE_HEAD "    geometry:\n      - {file: cyl.stl, regions: {side: cylinder, caps: cylinder}, levels: 2}\n    snap_smooth_layers: 3\n    location_in_mesh: [1, 0.1, 0.01]\n" CASE_TAIL);
   CHECK(GaleCaseRead(PETSC_COMM_WORLD, gTmp, &cs));
+  assert_true(cs->octree.snap);
+  assert_int_equal(3, cs->octree.snap_smooth_layers);
+  assert_int_equal(8, cs->octree.snap_iterations);
   CHECK(GaleMeshBuildFromCase(PETSC_COMM_WORLD, cs, &m));
+  CHECK(GaleMeshCheck(m));
   assert_int_equal(5, m->nPatches);
   CHECK(GaleMeshDestroy(&m));
   CHECK(GaleCaseDestroy(&cs));

@@ -2,6 +2,7 @@
 """Checks of `gale post` output, used by post_tests.sh.
 
 usage: check_post.py png FILE WIDTH HEIGHT [--picture]
+       check_post.py boundary-force RESULTS PATCH
        check_post.py summary RESULTS LAST
        check_post.py write-linear RESULTS (2d|3d)
        check_post.py line-exact CSV (2d|3d)
@@ -23,6 +24,7 @@ point to 1e-10 (least-squares reconstruction is exact for linear fields),
 except points outside the box, which must be NaN.
 """
 import csv
+import os
 import math
 import struct
 import sys
@@ -207,6 +209,51 @@ def line_exact(path, dim):
     print("check_post: %d points inside exact (max error %.2e), %d outside NaN" % (inside, worst, len(rows) - inside))
 
 
+def boundary_force(results, patch):
+    """solution.h5's /mesh/boundary against the solver's own force: the
+    pressure force on PATCH summed from the boundary polygons (area vectors
+    from the file's points, outward) and the pressure of each face's owner
+    cell (the wall value, p being zero-gradient there), times rho = 1,
+    equals summary.yaml's forces.pressure to rounding. A wrong face, owner,
+    orientation or patch grouping breaks it."""
+    import h5py
+    import numpy as np
+
+    y = yaml_flat(os.path.join(results, "summary.yaml"))
+    want = [float(y["forces.pressure[%d]" % d]) for d in range(3)]
+    with h5py.File(os.path.join(results, "solution.h5"), "r") as f:
+        b = f["mesh/boundary"]
+        names = [n.decode().rstrip("\0") for n in b["patch_names"][...]]
+        types = [n.decode().rstrip("\0") for n in b["patch_types"][...]]
+        if patch not in names:
+            fail("patch %s not in mesh/boundary (%s)" % (patch, names))
+        if types[names.index(patch)] != "wall":
+            fail("patch %s has type %s in the file, expected wall" % (patch, types[names.index(patch)]))
+        pts, t, pa, ow = f["mesh/points"][...], b["topology"][...].tolist(), b["patch"][...], b["owner"][...]
+        step = sorted(f["steps"].keys(), key=int)[-1]
+        p = f["steps/%s/p" % step][...]
+    F, k, n = np.zeros(3), 0, 0
+    for i in range(len(pa)):
+        if t[k] != 3:
+            fail("face %d: XDMF type %d, expected 3 (polygon)" % (i, t[k]))
+        ids = t[k + 2 : k + 2 + t[k + 1]]
+        k += 2 + t[k + 1]
+        if names[pa[i]] != patch:
+            continue
+        x = pts[ids]
+        c = x.mean(axis=0)
+        S = 0.5 * sum(np.cross(x[j] - c, x[(j + 1) % len(ids)] - c) for j in range(len(ids)))
+        F += p[ow[i]] * S
+        n += 1
+    if k != len(t):
+        fail("mesh/boundary/topology has %d entries, the faces use %d" % (len(t), k))
+    err = max(abs(F[d] - want[d]) for d in range(3))
+    scale = max(max(abs(v) for v in want), 1e-300)
+    print("check_post: pressure force on %s from %d boundary faces %s, solver %s" % (patch, n, F.tolist(), want))
+    if err > 1e-8 * scale:
+        fail("pressure force from mesh/boundary differs from summary.yaml by %g" % err)
+
+
 def main(a):
     if len(a) >= 4 and a[0] == "png":
         png(a[1], int(a[2]), int(a[3]), "--picture" in a[4:])
@@ -214,6 +261,8 @@ def main(a):
         summary(a[1], int(a[2]))
     elif len(a) == 3 and a[0] == "write-linear":
         write_linear(a[1], a[2])
+    elif len(a) == 3 and a[0] == "boundary-force":
+        boundary_force(a[1], a[2])
     elif len(a) == 3 and a[0] == "line-exact":
         line_exact(a[1], a[2])
     else:

@@ -87,7 +87,6 @@ partial)
   expect 0 crash.log "no summary.yaml: the run is still going" -- "$GALE_EXE" post crash --line 0,0,0:1,1,0 --pictures
   grep -q "no solution.h5 (no step written yet): no line.csv" crash.log
   grep -q "skipped 1 incomplete row" crash.log
-  grep -q "surface pressure on wall patches: skipped" crash.log
   check png crash/results/post/residuals.png 1200 800
   check png crash/results/post/forces.png 1200 800
   grep -q "| status | unknown (no summary.yaml) |" crash/results/post/summary.md
@@ -110,9 +109,32 @@ pictures)
   command -v xvfb-run > /dev/null || skip "xvfb-run not found (apt-get install xvfb xauth)"
   cavity cav 17
   expect 0 pic.log "wrote .*streamlines.png" -- "$GALE_EXE" post cav --pictures --size 640x480
-  grep -q "surface pressure on wall patches: skipped" pic.log
   check png cav/results/post/slice_U.png 640 480 --picture
   check png cav/results/post/streamlines.png 640 480 --picture
+  # 2D (empty front and back): Cp along the walls of the forces patch, as a plot
+  grep -q "wrote .*surface_cp.png" pic.log
+  check png cav/results/post/surface_cp.png 640 480 --picture
+  # 3D: the same cavity 6 cells deep between walls; the surfaces rendered
+  mkdir -p cav3
+  sed -e '/^# gale post --pictures/,$d' -e "s/cells: \[129, 129, 1\]/cells: [8, 8, 6]/" -e "s/\[1, 1, 0.1\]/[1, 1, 0.6]/" -e "s/frontAndBack: {type: empty}/frontAndBack: {type: wall}/" \
+    "$GALE_SOURCE_DIR/cases/cavity_re100/case.yaml" > cav3/case.yaml
+  cat >> cav3/case.yaml <<'EOF'
+post:
+  slice: {origin: [0.5, 0.3, 0.3], normal: [0, 1, 0]}
+  streamlines: {from: [0.5, 0.05, 0.3], to: [0.5, 0.95, 0.3], seeds: 12}
+  surface: {patches: [fixedWalls, movingWall], p_ref: 0}
+EOF
+  "$GALE_EXE" run cav3 > cav3.log
+  check boundary-force cav3/results movingWall
+  expect 0 pic3d.log "wrote .*surface_cp.png" -- "$GALE_EXE" post cav3 --pictures --size 800x600
+  grep -q "slice plane through (0.5, 0.3, 0.3) normal (0, 1, 0)" pic3d.log
+  grep -q "12 seeds" pic3d.log
+  grep -q "Cp on fixedWalls, movingWall" pic3d.log
+  check png cav3/results/post/surface_cp.png 800 600 --picture
+  # the command line overrides the case file
+  expect 0 pic3e.log "slice plane through (0.5, 0.5, 0.5) normal (0, 0, 1)" -- "$GALE_EXE" post cav3 --pictures --slice-origin 0.5,0.5,0.5 --slice-normal 0,0,1
+  sed -i "s/patches: \[fixedWalls, movingWall\]/patches: [nowhere]/" cav3/case.yaml
+  expect 0 pic3f.log "cannot be read" -- "$GALE_EXE" post cav3 --pictures
   expect 0 pic2.log "wrote .*slice_U.png" -- "$GALE_EXE" post cav --pictures --slice-normal 0,1,0 --slice-origin 0.5,0.3,0.05 --seed-line 0.5,0.05,0.05:0.5,0.95,0.05 --seeds 10
   check png cav/results/post/slice_U.png 1200 800 --picture
   expect 1 pic3.log "misses the mesh" -- "$GALE_EXE" post cav --pictures --slice-origin 5,5,5

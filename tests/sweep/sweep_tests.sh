@@ -173,6 +173,41 @@ cd = float(re.search(r"scalar Cd +rel. error [0-9.]+% / ([0-9.]+)%", t).group(1)
 print("max held-out error: U %.3f%%, Cd %.3f%%" % (u, cd))
 sys.exit(0 if u < 2 and cd < 2 else 1)
 PYEOF
+  # coefficient curves along Re: at the curve's points the same numbers as
+  # `predict` gives (the curve is the model, not a fit of its own)
+  "$GALE_EXE" surrogate curve s/pod-gpr.h5 Re --points 4 --csv curve.csv
+  head -3 curve.csv
+  "$PY" - curve.csv "$GALE_EXE" s/pod-gpr.h5 <<'PYEOF'
+import csv, re, subprocess, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert rows[0][0].startswith("# ") and rows[1] == ["Re", "Cd", "Cd_2sigma", "Cl", "Cl_2sigma", "Cm", "Cm_2sigma"], rows[:2]
+assert len(rows) == 6
+for r in rows[2:]:
+    out = subprocess.run([sys.argv[2], "surrogate", "predict", sys.argv[3], "Re=" + r[0], "--out", "pc"], capture_output=True, text=True, check=True).stdout
+    cd = float(re.search(r"^Cd = (\S+) \+- (\S+)", out, re.M).group(1))
+    assert abs(cd - float(r[1])) <= 1e-5 * abs(cd), (r, cd)
+print("curve = predict at", [r[0] for r in rows[2:]])
+PYEOF
+  # the sweep report: every sample in the table with the manifest's numbers,
+  # one plot per parameter with the models' curves
+  "$GALE_EXE" post s > report.txt
+  cat report.txt
+  grep -q "wrote .*sweep_Re.png" report.txt
+  "$PY" "$GALE_SOURCE_DIR/tests/post/check_post.py" png s/sweep/post/sweep_Re.png 1200 800
+  "$PY" - s/sweep/manifest.csv s/sweep/post/sweep_report.md <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+md = open(sys.argv[2]).read()
+assert "10 samples (8 training, 2 held out): 10 done." in md
+table = {l.split("|")[1].strip(): [c.strip() for c in l.split("|")[1:-1]] for l in md.splitlines() if l.startswith("| sample_") or l.startswith("| holdout_")}
+assert len(table) == len(rows) == 10
+for r in rows:
+    t = table[r["id"]]
+    assert t[2] == r["Re"] and t[6] == r["Cd"] and t[7] == r["Cl"], (t, r)
+for m in ("pod-gpr.h5", "pod-rbf.h5", "mlp.h5"):
+    assert "`%s`" % m in md, m
+print("sweep_report.md matches manifest.csv")
+PYEOF
   # the default model file, and a prediction with its uncertainty and time
   "$GALE_EXE" surrogate train s --model pod-gpr > train.txt
   [ -f s/model.h5 ]

@@ -1,0 +1,453 @@
+/* Tests of the snapping stage of the octree mesher (mesh/snap.c).
+ *
+ * References are analytic: a sphere of radius r = 0.5 (icosphere, vertices
+ * on the sphere) in the box [-1, 1]^3, where the snapped fluid volume must
+ * approach the box minus the sphere at second order in the cell size (the
+ * castellated mesh misses a shell about half a cell thick: first order),
+ * every boundary point lie on the sphere, and the mesh pass GaleMeshCheck
+ * (closed cells, positive volumes); a 2D cylinder (prism through a
+ * one-cell-thick box), whose snapped area must approach the box minus the
+ * polygon while every point keeps z = 0 or z = t; a rotated cube (sharp
+ * edges, not aligned with the grid), whose volume must come within a band
+ * along its edges; a sphere cut by the domain's floor (a tyre on the
+ * ground), whose points on the floor must stay there, on the circle where
+ * the sphere meets it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "gale_octree.h"
+
+#define CHECK(call) assert_int_equal(0, (int)(call))
+
+/* ---------- surfaces in memory ---------- */
+
+static GaleSurface NewSurface(PetscInt np, PetscInt nt, const char *name)
+{
+  GaleSurface s;
+  CHECK(PetscNew(&s));
+  s->nPoints  = np;
+  s->nTris    = nt;
+  s->nRegions = 1;
+  CHECK(PetscMalloc1(3 * np, &s->points));
+  CHECK(PetscMalloc1(3 * nt, &s->tris));
+  CHECK(PetscCalloc1(nt, &s->triRegion));
+  CHECK(PetscCalloc1(1, &s->regionNames));
+  snprintf(s->regionNames[0], GALE_NAME_LEN, "%s", name);
+  return s;
+}
+
+static void FreeSurface(GaleSurface *s)
+{
+  CHECK(PetscFree((*s)->points));
+  CHECK(PetscFree((*s)->tris));
+  CHECK(PetscFree((*s)->triRegion));
+  CHECK(PetscFree((*s)->regionNames));
+  CHECK(PetscFree(*s));
+}
+
+/* Icosphere: an icosahedron whose triangles are split in four nsub times,
+ * new points pushed onto the sphere (|x - c| = r). Outward triangles. */
+static GaleSurface Icosphere(const PetscReal c[3], PetscReal r, int nsub)
+{
+  const PetscReal t         = (1 + PetscSqrtReal(5)) / 2;
+  const PetscReal v0[12][3] = {{-1, t, 0}, {1, t, 0}, {-1, -t, 0}, {1, -t, 0}, {0, -1, t}, {0, 1, t}, {0, -1, -t}, {0, 1, -t}, {t, 0, -1}, {t, 0, 1}, {-t, 0, -1}, {-t, 0, 1}};
+  const int       f0[20][3] = {{0, 11, 5}, {0, 5, 1}, {0, 1, 7}, {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4}, {11, 10, 2}, {10, 7, 6}, {7, 1, 8},
+                               {3, 9, 4},  {3, 4, 2}, {3, 2, 6}, {3, 6, 8},  {3, 8, 9},   {4, 9, 5}, {2, 4, 11}, {6, 2, 10},  {8, 6, 7},  {9, 8, 1}};
+  PetscInt        nt = 20, np = 12, maxp = 12, maxt = 20;
+  PetscReal      *x;
+  PetscInt       *tri;
+  GaleSurface     s;
+
+  for (int k = 0; k < nsub; k++) maxt *= 4;
+  maxp = maxt / 2 + 2;
+  CHECK(PetscMalloc2(3 * maxp, &x, 3 * maxt, &tri));
+  for (int i = 0; i < 12; i++) {
+    const PetscReal n = PetscSqrtReal(1 + t * t);
+    for (int d = 0; d < 3; d++) x[3 * i + d] = v0[i][d] / n;
+  }
+  for (int i = 0; i < 20; i++)
+    for (int k = 0; k < 3; k++) tri[3 * i + k] = f0[i][k];
+  for (int k = 0; k < nsub; k++) {
+    PetscInt *nt2, *mid, n2 = 0;
+    /* midpoint of edge (a, b): found by a linear scan of this level's new points (small surfaces only) */
+    CHECK(PetscMalloc2(12 * nt, &nt2, 3 * nt, &mid));
+    for (PetscInt i = 0; i < nt; i++) {
+      for (int e = 0; e < 3; e++) {
+        const PetscInt a = tri[3 * i + e], b = tri[3 * i + (e + 1) % 3];
+        PetscReal      m[3], len;
+        PetscInt       j;
+        for (int d = 0; d < 3; d++) m[d] = 0.5 * (x[3 * a + d] + x[3 * b + d]);
+        len = PetscSqrtReal(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]);
+        for (int d = 0; d < 3; d++) m[d] /= len;
+        for (j = np - 1; j >= 0; j--)
+          if (PetscAbsReal(x[3 * j] - m[0]) + PetscAbsReal(x[3 * j + 1] - m[1]) + PetscAbsReal(x[3 * j + 2] - m[2]) < 1e-12) break;
+        if (j < 0) {
+          j = np++;
+          for (int d = 0; d < 3; d++) x[3 * j + d] = m[d];
+        }
+        mid[3 * i + e] = j;
+      }
+      {
+        const PetscInt a = tri[3 * i], b = tri[3 * i + 1], cc = tri[3 * i + 2], ab = mid[3 * i], bc = mid[3 * i + 1], ca = mid[3 * i + 2];
+        const PetscInt q[12] = {a, ab, ca, b, bc, ab, cc, ca, bc, ab, bc, ca};
+        for (int k2 = 0; k2 < 12; k2++) nt2[3 * n2 + k2] = q[k2];
+        n2 += 4;
+      }
+    }
+    nt = n2;
+    CHECK(PetscArraycpy(tri, nt2, 3 * nt));
+    CHECK(PetscFree2(nt2, mid));
+  }
+  s = NewSurface(np, nt, "sphere");
+  for (PetscInt i = 0; i < np; i++)
+    for (int d = 0; d < 3; d++) s->points[3 * i + d] = c[d] + r * x[3 * i + d];
+  CHECK(PetscArraycpy(s->tris, tri, 3 * nt));
+  CHECK(PetscFree2(x, tri));
+  return s;
+}
+
+/* Closed prism over an n-gon of radius r about (cx, cy), z in [z0, z1]. */
+static GaleSurface Prism(PetscReal cx, PetscReal cy, PetscReal r, PetscInt n, PetscReal z0, PetscReal z1)
+{
+  GaleSurface s = NewSurface(2 * n + 2, 4 * n, "cylinder");
+  PetscInt    t = 0;
+  for (PetscInt j = 0; j < n; j++)
+    for (int k = 0; k < 2; k++) {
+      PetscReal *x = s->points + 3 * (2 * j + k);
+      x[0]         = cx + r * PetscCosReal(2 * PETSC_PI * j / n);
+      x[1]         = cy + r * PetscSinReal(2 * PETSC_PI * j / n);
+      x[2]         = k ? z1 : z0;
+    }
+  for (int k = 0; k < 2; k++) {
+    PetscReal *x = s->points + 3 * (2 * n + k);
+    x[0] = cx, x[1] = cy, x[2] = k ? z1 : z0;
+  }
+  for (PetscInt j = 0; j < n; j++) {
+    const PetscInt a = 2 * j, b = 2 * ((j + 1) % n);
+    PetscInt      *q = s->tris + 3 * t;
+    q[0] = a, q[1] = b, q[2] = b + 1, q[3] = a, q[4] = b + 1, q[5] = a + 1;
+    q[6] = 2 * n, q[7] = b, q[8] = a;
+    q[9] = 2 * n + 1, q[10] = a + 1, q[11] = b + 1;
+    t += 4;
+  }
+  return s;
+}
+
+/* Cube of half-side a about c, rotated by R (rows: the cube's axes), 12 outward triangles. */
+static GaleSurface RotatedCube(const PetscReal c[3], PetscReal a, const PetscReal R[3][3])
+{
+  static const int quads[6][4] = {{0, 4, 6, 2}, {1, 3, 7, 5}, {0, 1, 5, 4}, {2, 6, 7, 3}, {0, 2, 3, 1}, {4, 5, 7, 6}};
+  GaleSurface      s           = NewSurface(8, 12, "cube");
+  for (int k = 0; k < 8; k++) {
+    const PetscReal u[3] = {(k & 1) ? a : -a, (k & 2) ? a : -a, (k & 4) ? a : -a};
+    for (int d = 0; d < 3; d++) s->points[3 * k + d] = c[d] + R[0][d] * u[0] + R[1][d] * u[1] + R[2][d] * u[2];
+  }
+  for (int f = 0; f < 6; f++) {
+    PetscInt *q = s->tris + 6 * f;
+    q[0] = quads[f][0], q[1] = quads[f][1], q[2] = quads[f][2];
+    q[3] = quads[f][0], q[4] = quads[f][2], q[5] = quads[f][3];
+  }
+  return s;
+}
+
+/* ---------- mesher ---------- */
+
+static void BoxOptions(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, PetscInt n)
+{
+  static const char *const names[6] = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax"};
+  memset(opt, 0, sizeof(*opt));
+  for (int d = 0; d < 3; d++) {
+    opt->lo[d]     = lo;
+    opt->hi[d]     = hi;
+    opt->cells[d]  = n;
+    opt->refine[d] = PETSC_TRUE;
+  }
+  for (int s = 0; s < 6; s++) {
+    snprintf(opt->patch[s], GALE_NAME_LEN, "%s", names[s]);
+    snprintf(opt->patchType[s], 32, "patch");
+  }
+  opt->cellsBetweenLevels = 1;
+  opt->featureAngle       = 30;
+  opt->haveLocation       = PETSC_TRUE;
+  opt->location[0] = 0.93, opt->location[1] = 0.91, opt->location[2] = 0.92;
+}
+
+/* Castellated mesh (snap false) or snapped mesh of surface s at level L. */
+static void Build(const GaleOctreeOptions *opt, GaleSurface s, PetscInt L, PetscBool snap, GaleMesh *mesh, GaleSnapStats *st)
+{
+  GaleOctree      o;
+  const char     *patch[1] = {s->regionNames[0]};
+  GaleSnapOptions so       = {.featureAngle = opt->featureAngle, .patchSmooth = 3, .smoothLayers = 4, .iterations = 8, .maxNonOrtho = 75, .features = PETSC_FALSE};
+
+  CHECK(GaleOctreeCreate(PETSC_COMM_WORLD, opt, &o));
+  CHECK(GaleOctreeAddSurface(o, s, s->regionNames[0], L, L, patch, NULL));
+  CHECK(GaleOctreeRefine(o));
+  CHECK(GaleOctreeSelectFluid(o));
+  CHECK(GaleOctreeBuildMesh(o, mesh));
+  if (snap) CHECK(GaleOctreeSnap(o, &so, mesh, st));
+  CHECK(GaleOctreeDestroy(&o));
+  CHECK(GaleMeshCheck(*mesh));
+}
+
+static PetscReal TotalVolume(GaleMesh m)
+{
+  PetscReal v = 0;
+  for (PetscInt c = 0; c < m->nCells; c++) v += m->cellVolumes[c];
+  return v;
+}
+
+/* Sum of outward face area vectors per cell vanishes (faces are no longer planar). */
+static void CheckClosed(GaleMesh m)
+{
+  PetscReal *sum, *mag;
+
+  CHECK(PetscCalloc2(3 * m->nCells, &sum, m->nCells, &mag));
+  for (PetscInt f = 0; f < m->nFaces; f++)
+    for (int side = 0; side < (f < m->nInternalFaces ? 2 : 1); side++) {
+      const PetscInt c = side ? m->neighbour[f] : m->owner[f];
+      for (int d = 0; d < 3; d++) sum[3 * c + d] += (side ? -1 : 1) * m->faceAreas[3 * f + d];
+      mag[c] += m->faceMagAreas[f];
+    }
+  for (PetscInt c = 0; c < m->nCells; c++) {
+    assert_true(PetscSqrtReal(sum[3 * c] * sum[3 * c] + sum[3 * c + 1] * sum[3 * c + 1] + sum[3 * c + 2] * sum[3 * c + 2]) < 1e-12 * mag[c]);
+    assert_true(m->cellVolumes[c] > 0);
+  }
+  CHECK(PetscFree2(sum, mag));
+}
+
+/* Min and max of |x - c| over the points of patch `name` (2D: distance in x, y). */
+static void PatchRadius(GaleMesh m, const char *name, const PetscReal c[3], int dims, PetscReal *rmin, PetscReal *rmax)
+{
+  const PetscInt p = GaleMeshFindPatch(m, name);
+  assert_true(p >= 0 && m->patches[p].size > 0);
+  *rmin = PETSC_MAX_REAL, *rmax = 0;
+  for (PetscInt f = m->patches[p].start; f < m->patches[p].start + m->patches[p].size; f++)
+    for (PetscInt k = m->faceOffsets[f]; k < m->faceOffsets[f + 1]; k++) {
+      const PetscReal *x = m->points + 3 * m->facePoints[k];
+      PetscReal        r = 0;
+      for (int d = 0; d < dims; d++) r += (x[d] - c[d]) * (x[d] - c[d]);
+      r     = PetscSqrtReal(r);
+      *rmin = PetscMin(*rmin, r);
+      *rmax = PetscMax(*rmax, r);
+    }
+}
+
+/* ---------- tests ---------- */
+
+/* Volume enclosed by a closed, outward-oriented surface (divergence theorem). */
+static PetscReal SurfaceVolume(GaleSurface s)
+{
+  PetscReal v = 0;
+  for (PetscInt t = 0; t < s->nTris; t++) {
+    const PetscReal *a = s->points + 3 * s->tris[3 * t], *b = s->points + 3 * s->tris[3 * t + 1], *c = s->points + 3 * s->tris[3 * t + 2];
+    v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])) / 6;
+  }
+  return v;
+}
+
+/* Sphere r = 0.5 in [-1, 1]^3 (8^3 background), levels 2 and 3 (h = 1/16,
+ * 1/32). The reference is the box minus the icosphere's own volume (a
+ * polyhedron inscribed in the sphere, 3.5e-4 of the sphere smaller; the
+ * sphere itself for the distance bounds). A snapped boundary face is a
+ * planar-ish quad whose corners lie on the surface: it cuts the sphere by
+ * its sagitta, about h^2 / (4 r) at most, so the fluid volume is too large
+ * by about 3 h^2 / (8 r^2) of the sphere's volume: the test allows twice
+ * that. The castellated mesh misses a shell about half a cell thick
+ * (first order, 3 h / (2 r) x 1/2 of the volume): snapped must be at least
+ * five times better. */
+static void test_snap_sphere(void **state)
+{
+  const PetscReal   c[3] = {0.013, -0.021, 0.007}, r = 0.5, vs = 4.0 / 3 * PETSC_PI * r * r * r;
+  GaleSurface       s    = Icosphere(c, r, 5);
+  const PetscReal   vref = 8 - SurfaceVolume(s);
+  GaleOctreeOptions opt;
+
+  (void)state;
+  assert_true(PetscAbsReal(SurfaceVolume(s) / vs - 1) < 1e-3);
+  BoxOptions(&opt, -1, 1, 8);
+  for (PetscInt L = 2; L <= 3; L++) {
+    const PetscReal h = 2.0 / 8 / (1 << L);
+    PetscReal       err[2];
+    for (int snap = 0; snap < 2; snap++) {
+      GaleMesh      m;
+      GaleSnapStats st;
+      PetscReal     rmin, rmax;
+      Build(&opt, s, L, (PetscBool)snap, &m, &st);
+      CheckClosed(m);
+      err[snap] = (TotalVolume(m) - vref) / vs;
+      PatchRadius(m, "sphere", c, 3, &rmin, &rmax);
+      CHECK(PetscPrintf(PETSC_COMM_WORLD, "sphere level %d %s: %d cells, fluid volume error %.3e of the sphere volume, boundary points at radius %.6f..%.6f\n", (int)L, snap ? "snapped" : "castellated", (int)m->nCells, (double)err[snap], (double)rmin,
+                        (double)rmax));
+      if (snap) {
+        CHECK(PetscPrintf(PETSC_COMM_WORLD, "  %d of %d points snapped, %d backed off, %d not moved; %d cells failed at full displacement\n", (int)st.nSnapped, (int)st.nBoundary, (int)st.nBackedOff, (int)st.nFrozen, (int)st.nBadCells));
+        assert_true(PetscAbsReal(err[1]) <= 2 * 3 * h * h / (8 * r * r));
+        assert_true(PetscAbsReal(err[1]) * 5 <= PetscAbsReal(err[0]));
+        assert_int_equal(st.nBoundary, st.nTargets);
+        assert_true(st.nBackedOff + st.nFrozen <= st.nBoundary / 100); /* at most 1 % held back by the quality checks */
+        assert_true(rmin >= r * (1 - 1e-3));                           /* icosphere edges 0.02: sagitta 1e-4 */
+        /* every point on the sphere, or (backed off) at least half way from its castellated place, less than sqrt(3) h away */
+        assert_true(rmax <= r + (st.nBackedOff + st.nFrozen ? h : 1e-12));
+        assert_true(st.maxDist0 > 0.3 * h && st.maxDist <= (st.nBackedOff + st.nFrozen ? h : 1e-12));
+      }
+      CHECK(GaleMeshDestroy(&m));
+    }
+  }
+  FreeSurface(&s);
+}
+
+/* 2D cylinder r = 0.05 (a 256-gon prism through the one-cell-thick box of
+ * Schafer & Turek's channel), levels 3 and 4: every point keeps z = 0 or
+ * z = t, every boundary point lands on the prism, and the fluid area
+ * approaches the box minus the polygon's area at second order: each
+ * boundary face is a chord of length about h, which leaves a segment of
+ * area h^3 / (12 r) outside the mesh; 2 pi r / h of them make pi h^2 / 6,
+ * h^2 / (6 r^2) of the cylinder's area. The test allows twice that. */
+static void test_snap_cylinder_2d(void **state)
+{
+  const PetscInt    n = 256;
+  const PetscReal   r = 0.05, t = 0.01, c[3] = {0.2, 0.2, 0};
+  GaleSurface       s     = Prism(c[0], c[1], r, n, -0.05, 0.06);
+  const PetscReal   apoly = 0.5 * n * r * r * PetscSinReal(2 * PETSC_PI / n), aref = 2.2 * 0.41 - apoly;
+  GaleOctreeOptions opt;
+  PetscReal         err[2] = {0, 0};
+
+  (void)state;
+  BoxOptions(&opt, 0, 1, 1);
+  opt.hi[0] = 2.2, opt.hi[1] = 0.41, opt.hi[2] = t;
+  opt.cells[0] = 44, opt.cells[1] = 8, opt.cells[2] = 1;
+  opt.refine[2] = PETSC_FALSE;
+  for (int k = 4; k < 6; k++) {
+    snprintf(opt.patch[k], GALE_NAME_LEN, "frontAndBack");
+    snprintf(opt.patchType[k], 32, "empty");
+  }
+  opt.location[0] = 1, opt.location[1] = 0.1, opt.location[2] = 0.005;
+  for (PetscInt L = 3; L <= 4; L++) {
+    const PetscReal h = 2.2 / 44 / (1 << L);
+    for (int snap = 0; snap < 2; snap++) {
+      GaleMesh      m;
+      GaleSnapStats st;
+      PetscReal     rmin, rmax;
+      Build(&opt, s, L, (PetscBool)snap, &m, &st);
+      CheckClosed(m);
+      for (PetscInt p = 0; p < m->nPoints; p++) assert_true(m->points[3 * p + 2] == 0 || m->points[3 * p + 2] == t);
+      err[snap] = (TotalVolume(m) / t - aref) / apoly;
+      PatchRadius(m, "cylinder", c, 2, &rmin, &rmax);
+      CHECK(PetscPrintf(PETSC_COMM_WORLD, "2D cylinder level %d %s: %d cells, fluid area error %.3e of the cylinder area, boundary points at radius %.6f..%.6f\n", (int)L, snap ? "snapped" : "castellated", (int)m->nCells, (double)err[snap],
+                        (double)rmin, (double)rmax));
+      if (snap) {
+        assert_int_equal(st.nBoundary, st.nSnapped);
+        assert_true(rmin >= r * PetscCosReal(PETSC_PI / n) - 1e-12 && rmax <= r + 1e-12);
+        assert_true(PetscAbsReal(err[1]) <= 2 * h * h / (6 * r * r));
+        assert_true(PetscAbsReal(err[1]) * 5 <= PetscAbsReal(err[0]));
+      }
+      CHECK(GaleMeshDestroy(&m));
+    }
+  }
+  FreeSurface(&s);
+}
+
+/* A cube of half-side 0.3, rotated (not aligned with the grid), level 3
+ * (h = 1/32): plain nearest-point snapping puts the points in an edge's
+ * Voronoi region onto the edge, so the snapped fluid volume is the box minus
+ * the cube to within a band along the 12 edges (at most half a cell square
+ * in cross-section each) and the faces between; the castellated mesh is off
+ * by a shell about half a cell thick over the 6 faces. */
+static void test_snap_cube(void **state)
+{
+  const PetscReal   a = 0.3, c[3] = {0.011, -0.017, 0.023}, ca = PetscCosReal(0.5), sa = PetscSinReal(0.5), cb = PetscCosReal(0.3), sb = PetscSinReal(0.3);
+  const PetscReal   R[3][3] = {{ca * cb, sa * cb, -sb}, {-sa, ca, 0}, {ca * sb, sa * sb, cb}}; /* rotation by 0.5 rad about z, then 0.3 about y (rows orthonormal) */
+  GaleSurface       s       = RotatedCube(c, a, R);
+  const PetscReal   vc = 8 * a * a * a, h = 2.0 / 8 / 8;
+  GaleOctreeOptions opt;
+  PetscReal         err[2];
+
+  (void)state;
+  BoxOptions(&opt, -1, 1, 8);
+  for (int snap = 0; snap < 2; snap++) {
+    GaleMesh      m;
+    GaleSnapStats st;
+    Build(&opt, s, 3, (PetscBool)snap, &m, &st);
+    CheckClosed(m);
+    err[snap] = (TotalVolume(m) - (8 - vc)) / vc;
+    CHECK(PetscPrintf(PETSC_COMM_WORLD, "rotated cube level 3 %s: %d cells, fluid volume error %.3e of the cube volume\n", snap ? "snapped" : "castellated", (int)m->nCells, (double)err[snap]));
+    if (snap) {
+      CHECK(PetscPrintf(PETSC_COMM_WORLD, "  %d of %d points snapped, %d backed off, %d not moved; %d cells failed at full displacement\n", (int)st.nSnapped, (int)st.nBoundary, (int)st.nBackedOff, (int)st.nFrozen, (int)st.nBadCells));
+      assert_true(PetscAbsReal(err[1]) * vc <= 12 * 2 * a * 0.5 * h * h);
+      assert_true(PetscAbsReal(err[1]) * 5 <= PetscAbsReal(err[0]));
+    }
+    CHECK(GaleMeshDestroy(&m));
+  }
+  FreeSurface(&s);
+}
+
+/* A sphere (r = 0.5, centre 0.1 above the floor) cut by the domain side
+ * z = 0, as a car's tyres cut the ground: points on the floor stay exactly
+ * on it, those of the sphere's patch on the floor land on the circle where
+ * the sphere meets the floor (radius sqrt(r^2 - 0.1^2)), and the fluid
+ * volume is the box minus the part of the sphere above the floor (the
+ * sphere less its cap of height r - 0.1 below: pi h^2 (3 r - h) / 3), to
+ * the second-order bound of test_snap_sphere plus the icosphere's own
+ * deficit (3.5e-4 of the volume). */
+static void test_snap_floor(void **state)
+{
+  const PetscReal   c[3] = {0.013, -0.021, 0.1}, r = 0.5, hc = r - c[2], h = 2.0 / 8 / 8;
+  const PetscReal   vpart = 4.0 / 3 * PETSC_PI * r * r * r - PETSC_PI * hc * hc * (3 * r - hc) / 3, rc = PetscSqrtReal(r * r - c[2] * c[2]);
+  GaleSurface       s = Icosphere(c, r, 5);
+  GaleOctreeOptions opt;
+  GaleMesh          m;
+  GaleSnapStats     st;
+  PetscReal         err, rmin = PETSC_MAX_REAL, rmax = 0;
+  PetscInt          nfloor = 0;
+
+  (void)state;
+  BoxOptions(&opt, -1, 1, 8);
+  opt.lo[2]    = 0;
+  opt.cells[2] = 4;
+  Build(&opt, s, 3, PETSC_TRUE, &m, &st);
+  CheckClosed(m);
+  for (PetscInt p = 0; p < m->nPoints; p++) assert_true(m->points[3 * p + 2] >= 0);
+  {
+    const PetscInt ps = GaleMeshFindPatch(m, "sphere"), pz = GaleMeshFindPatch(m, "zmin");
+    for (PetscInt f = m->patches[pz].start; f < m->patches[pz].start + m->patches[pz].size; f++)
+      for (PetscInt k = m->faceOffsets[f]; k < m->faceOffsets[f + 1]; k++) assert_true(m->points[3 * m->facePoints[k] + 2] == 0);
+    for (PetscInt f = m->patches[ps].start; f < m->patches[ps].start + m->patches[ps].size; f++)
+      for (PetscInt k = m->faceOffsets[f]; k < m->faceOffsets[f + 1]; k++) {
+        const PetscReal *x = m->points + 3 * m->facePoints[k];
+        PetscReal        rr;
+        if (x[2] != 0) continue;
+        rr   = PetscSqrtReal((x[0] - c[0]) * (x[0] - c[0]) + (x[1] - c[1]) * (x[1] - c[1]));
+        rmin = PetscMin(rmin, rr);
+        rmax = PetscMax(rmax, rr);
+        nfloor++;
+      }
+  }
+  err = (TotalVolume(m) - (4 - vpart)) / vpart;
+  CHECK(PetscPrintf(PETSC_COMM_WORLD,
+                    "sphere on the floor, level 3: %d cells, fluid volume error %.3e of the sphere's part above the floor; %d points of the sphere's patch on the floor at radius %.5f..%.5f (circle %.5f); %d of %d snapped, %d backed off\n",
+                    (int)m->nCells, (double)err, (int)nfloor, (double)rmin, (double)rmax, (double)rc, (int)st.nSnapped, (int)st.nBoundary, (int)st.nBackedOff));
+  assert_true(nfloor > 0);
+  assert_true(rmin >= rc * (1 - 1e-3) && rmax <= rc * (1 + 1e-3));
+  assert_true(PetscAbsReal(err) <= 2 * 3 * h * h / (8 * r * r) + 3.5e-4);
+  CHECK(GaleMeshDestroy(&m));
+  FreeSurface(&s);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_snap_sphere),
+      cmocka_unit_test(test_snap_cylinder_2d),
+      cmocka_unit_test(test_snap_cube),
+      cmocka_unit_test(test_snap_floor),
+  };
+  int fails;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  fails = cmocka_run_group_tests(tests, NULL, NULL);
+  PetscCall(PetscFinalize());
+  return fails ? 1 : 0;
+}
