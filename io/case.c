@@ -702,14 +702,23 @@ static PetscErrorCode ReadMesh(const Rd *r, yaml_node_t *n, int line, const char
                   : loc);
   gm = Get(r, n, "gmsh", &lgm);
   PetscCheck(!gm || (!pm && !bl && !oc && !af), r->comm, GALE_ERR_USER, "%s:%d: 'mesh' has both 'gmsh' and '%s' (line %d) (expected exactly one of: polyMesh, blocks, octree, airfoil, gmsh)", r->file, lgm,
-             pm ? "polyMesh" : bl ? "blocks" : oc ? "octree" : "airfoil", pm ? lpm : bl ? lbl : oc ? loc : laf);
+             pm   ? "polyMesh"
+             : bl ? "blocks"
+             : oc ? "octree"
+                  : "airfoil",
+             pm   ? lpm
+             : bl ? lbl
+             : oc ? loc
+                  : laf);
   PetscCheck(pm || bl || oc || af || gm, r->comm, GALE_ERR_USER, "%s:%d: 'mesh' gives no mesh (expected one of: polyMesh, blocks, octree, airfoil, gmsh)", r->file, line);
   if (gm) { /* a Gmsh .msh file, relative to the case directory */
     cs->mesh_source = GALE_MESH_GMSH;
     PetscCall(String(r, gm, "mesh.gmsh", path, sizeof(path)));
     PetscCheck(path[0] == '/' || strlen(dir) + strlen(path) + 2 <= sizeof(cs->gmsh_file), r->comm, GALE_ERR_USER, "%s:%d: path of 'mesh.gmsh' is too long", r->file, Line(gm));
-    if (path[0] == '/') Fmt(cs->gmsh_file, sizeof(cs->gmsh_file), "%s", path);
-    else Fmt(cs->gmsh_file, sizeof(cs->gmsh_file), "%s/%s", dir, path);
+    if (path[0] == '/')
+      Fmt(cs->gmsh_file, sizeof(cs->gmsh_file), "%s", path);
+    else
+      Fmt(cs->gmsh_file, sizeof(cs->gmsh_file), "%s/%s", dir, path);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   if (af) {
@@ -1059,8 +1068,8 @@ static PetscErrorCode ReadPost(const Rd *r, yaml_node_t *n, int line, GaleCase *
   if ((v = Get(r, n, "surface", &l))) {
     PetscCall(Open(r, v, "post.surface", l, PostSurfKeys, &t));
     if ((w = Get(r, v, "patches", NULL))) {
-      PetscCheck(w->type == YAML_SEQUENCE_NODE && NITEMS(w) >= 1 && NITEMS(w) <= GALE_MAX_FORCE_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 1 to %d patches for 'post.surface.patches', got %s", r->file, Line(w),
-                 GALE_MAX_FORCE_PATCHES, Describe(w, got, sizeof(got)));
+      PetscCheck(w->type == YAML_SEQUENCE_NODE && NITEMS(w) >= 1 && NITEMS(w) <= GALE_MAX_FORCE_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 1 to %d patches for 'post.surface.patches', got %s", r->file, Line(w), GALE_MAX_FORCE_PATCHES,
+                 Describe(w, got, sizeof(got)));
       for (int i = 0; i < NITEMS(w); i++) {
         yaml_node_t *p = Item(r, w, i);
         Fmt(what, sizeof(what), "post.surface.patches[%d]", i);

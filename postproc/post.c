@@ -457,10 +457,10 @@ static PetscErrorCode ReadCasePictures(const char *dir, CasePictures *cp)
 /* Pictures: pvbatch, under xvfb-run -a unless a display is there. */
 static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
 {
-  CasePictures  cpv, *cp = &cpv;
-  char        script[GALE_PATH_LEN], pvbatch[GALE_PATH_LEN], xvfb[GALE_PATH_LEN];
-  ArgList     a;
-  const char *display = getenv("DISPLAY");
+  CasePictures cpv, *cp = &cpv;
+  char         script[GALE_PATH_LEN], pvbatch[GALE_PATH_LEN], xvfb[GALE_PATH_LEN];
+  ArgList      a;
+  const char  *display = getenv("DISPLAY");
 
   PetscFunctionBeginUser;
   if (!c->have[3]) {
@@ -579,7 +579,7 @@ static PetscErrorCode RunSweepReport(PostCtx *c, const PostOptions *o)
   else
     PetscCall(PetscSNPrintf(c->out, sizeof(c->out), "%s/post", o->dir));
   PetscCheck(mkdir(c->out, 0777) == 0 || errno == EEXIST, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", c->out, strerror(errno));
-  n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  n                   = readlink("/proc/self/exe", self, sizeof(self) - 1);
   self[n > 0 ? n : 0] = 0;
   PetscCall(ScriptPath(c, "gale_sweep_report.py", script));
   PetscCall(PetscMemzero(&a, sizeof(a)));

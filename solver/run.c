@@ -14,20 +14,20 @@
 #include <errno.h>
 
 static volatile sig_atomic_t gale_stop_signal = 0;
-static void OnSignal(int sig)
+static void                  OnSignal(int sig)
 {
   gale_stop_signal = sig;
 }
 
 typedef struct {
-  char       results[GALE_PATH_LEN];
-  GaleMesh   global, local;
-  GaleSolver s;
-  GaleOutput out;
-  FILE      *forces, *residuals;
-  PetscBool  haveForces;
-  GaleForces F;
-  PetscInt       nyplus;               /* wall patches with y+ statistics */
+  char           results[GALE_PATH_LEN];
+  GaleMesh       global, local;
+  GaleSolver     s;
+  GaleOutput     out;
+  FILE          *forces, *residuals;
+  PetscBool      haveForces;
+  GaleForces     F;
+  PetscInt       nyplus; /* wall patches with y+ statistics */
   char           yplusName[GALE_MAX_PATCHES][GALE_NAME_LEN];
   GaleYPlusStats yplus[GALE_MAX_PATCHES];
   PetscReal     *nutFaces; /* turbulent runs: nutB on the local faces, for the checkpoint */
@@ -76,8 +76,8 @@ static PetscErrorCode MakeDir(MPI_Comm comm, const char *path)
 static void FieldList(GaleSolver s, PetscReal *nutFaces, GaleField f[GALE_MAX_OUT_FIELDS], PetscInt *n, PetscBool checkpoint)
 {
   PetscInt k = 0;
-  f[k++] = (GaleField){"p", 1, s->ncT, PETSC_FALSE, s->p};
-  f[k++] = (GaleField){"U", 3, s->ncT, PETSC_FALSE, s->U};
+  f[k++]     = (GaleField){"p", 1, s->ncT, PETSC_FALSE, s->p};
+  f[k++]     = (GaleField){"U", 3, s->ncT, PETSC_FALSE, s->U};
   if (s->turb) {
     f[k++] = (GaleField){"nut", 1, s->ncT, PETSC_FALSE, s->nut};
     for (PetscInt i = 0; i < s->turb->nfields; i++) f[k++] = (GaleField){s->turb->fieldNames[i], 1, s->ncT, PETSC_FALSE, s->turb->field[i]};
@@ -107,7 +107,7 @@ static PetscErrorCode UpdateYPlusField(GaleSolver s)
   PetscCall(GaleSolverWallYPlus(s, yf));
   PetscCall(PetscArrayzero(s->yPlusCell, s->ncT));
   for (PetscInt b = 0; b < s->nb; b++) {
-    PetscInt c = s->mesh->owner[s->ni + b];
+    PetscInt c      = s->mesh->owner[s->ni + b];
     s->yPlusCell[c] = PetscMax(s->yPlusCell[c], yf[b]);
   }
   PetscCall(PetscFree(yf));
@@ -156,7 +156,8 @@ static PetscErrorCode WriteSummary(RunCtx *r, const GaleCase *cs, const char *st
   fprintf(fp, "continuity_error: %.6e\n", (double)s->continuity);
   if (r->haveForces) {
     fprintf(fp, "coefficients: {Cd: %.10g, Cl: %.10g, Cm: %.10g}\n", (double)r->F.Cd, (double)r->F.Cl, (double)r->F.Cm);
-    fprintf(fp, "forces:\n  pressure: [%.10g, %.10g, %.10g]\n  viscous: [%.10g, %.10g, %.10g]\n  moment: [%.10g, %.10g, %.10g]\n", (double)r->F.Fp[0], (double)r->F.Fp[1], (double)r->F.Fp[2], (double)r->F.Fv[0], (double)r->F.Fv[1], (double)r->F.Fv[2], (double)r->F.M[0], (double)r->F.M[1], (double)r->F.M[2]);
+    fprintf(fp, "forces:\n  pressure: [%.10g, %.10g, %.10g]\n  viscous: [%.10g, %.10g, %.10g]\n  moment: [%.10g, %.10g, %.10g]\n", (double)r->F.Fp[0], (double)r->F.Fp[1], (double)r->F.Fp[2], (double)r->F.Fv[0], (double)r->F.Fv[1], (double)r->F.Fv[2],
+            (double)r->F.M[0], (double)r->F.M[1], (double)r->F.M[2]);
   }
   if (r->nyplus) {
     fprintf(fp, "yplus:\n");
@@ -178,10 +179,12 @@ static PetscErrorCode LogIteration(RunCtx *r, const GaleCase *cs, PetscReal secP
   size_t     k = 0;
 
   PetscFunctionBeginUser;
-  if (s->transient) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Step %6" PetscInt_FMT " t=%-10.5g", s->iteration, (double)s->time);
-  else k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Iter %6" PetscInt_FMT, s->iteration);
+  if (s->transient)
+    k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Step %6" PetscInt_FMT " t=%-10.5g", s->iteration, (double)s->time);
+  else
+    k += (size_t)snprintf(buf + k, sizeof(buf) - k, "Iter %6" PetscInt_FMT, s->iteration);
   for (int d = 0; d < 3; d++)
-    if (s->solveComp[d]) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  U%c %.3e(%" PetscInt_FMT ")", "xyz"[d], (double)s->residual[d], s->linIts[d]);
+    if (s->solveComp[d]) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  U%c %.3e(%" PetscInt_FMT ")", "xyz"[d], (double)s -> residual[d], s -> linIts[d]);
   k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  p %.3e(%" PetscInt_FMT ")", (double)s->residual[3], s->linIts[3]);
   if (s->turb)
     for (PetscInt i = 0; i < s->turb->nfields; i++) k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  %s %.3e(%" PetscInt_FMT ")", s->turb->fieldNames[i], (double)s->turb->residual[i], s->turb->linIts[i]);
@@ -227,7 +230,8 @@ static void WriteResidualsLine(RunCtx *r, PetscReal seconds)
 {
   GaleSolver s = r->s;
   if (!r->residuals) return;
-  fprintf(r->residuals, "%" PetscInt_FMT ",%.10g,%.6e,%.6e,%.6e,%.6e,%.6e,%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%.4f\n", s->iteration, (double)s->time, (double)s->residual[0], (double)s->residual[1], (double)s->residual[2], (double)s->residual[3], (double)s->continuity, s->linIts[0], s->linIts[1], s->linIts[2], s->linIts[3], (double)seconds);
+  fprintf(r->residuals, "%" PetscInt_FMT ",%.10g,%.6e,%.6e,%.6e,%.6e,%.6e,%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%.4f\n", s->iteration, (double)s->time, (double)s->residual[0], (double)s->residual[1],
+          (double)s->residual[2], (double)s->residual[3], (double)s->continuity, s->linIts[0], s->linIts[1], s->linIts[2], s->linIts[3], (double)seconds);
   fflush(r->residuals);
 }
 
@@ -235,7 +239,8 @@ static void WriteForcesLine(RunCtx *r)
 {
   const GaleForces *F = &r->F;
   if (!r->forces) return;
-  fprintf(r->forces, "%" PetscInt_FMT ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", r->s->iteration, (double)r->s->time, (double)F->Fp[0], (double)F->Fp[1], (double)F->Fp[2], (double)F->Fv[0], (double)F->Fv[1], (double)F->Fv[2], (double)F->M[0], (double)F->M[1], (double)F->M[2], (double)F->Cd, (double)F->Cl, (double)F->Cm);
+  fprintf(r->forces, "%" PetscInt_FMT ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", r->s->iteration, (double)r->s->time, (double)F->Fp[0], (double)F->Fp[1], (double)F->Fp[2], (double)F->Fv[0], (double)F->Fv[1],
+          (double)F->Fv[2], (double)F->M[0], (double)F->M[1], (double)F->M[2], (double)F->Cd, (double)F->Cl, (double)F->Cm);
   fflush(r->forces);
 }
 
@@ -311,13 +316,13 @@ static PetscErrorCode ApplyCaseBoundaryTypes(const GaleCase *cs, GaleMesh m)
 
 PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, int *status)
 {
-  GaleCase   *cs = NULL;
-  RunCtx      r;
+  GaleCase      *cs = NULL;
+  RunCtx         r;
   PetscLogDouble t0, tStart, tNow;
-  PetscInt    startIt, nSteps;
-  PetscBool   converged = PETSC_FALSE, written = PETSC_FALSE;
-  const char *why = "max_iterations";
-  PetscMPIInt rank;
+  PetscInt       startIt, nSteps;
+  PetscBool      converged = PETSC_FALSE, written = PETSC_FALSE;
+  const char    *why = "max_iterations";
+  PetscMPIInt    rank;
 
   PetscFunctionBeginUser;
   *status = 0;
@@ -371,14 +376,17 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
 
   startIt = r.s->iteration;
   nSteps  = r.s->transient ? (PetscInt)PetscCeilReal(cs->end_time / cs->dt - 1e-9) : cs->max_iterations;
-  PetscCall(PetscPrintf(comm, "Solving with %s, %s convection, %s gradients; %" PetscInt_FMT " %s\n", GaleAlgorithms[cs->algorithm], GaleConvections[cs->convection], GaleGradients[cs->gradient], nSteps, r.s->transient ? "time steps" : "iterations at most"));
+  PetscCall(PetscPrintf(comm, "Solving with %s, %s convection, %s gradients; %" PetscInt_FMT " %s\n", GaleAlgorithms[cs->algorithm], GaleConvections[cs->convection], GaleGradients[cs->gradient], nSteps,
+                        r.s->transient ? "time steps" : "iterations at most"));
   PetscCall(PetscTime(&tStart));
   while (r.s->iteration < nSteps) {
     PetscBool ok;
     char      msg[512];
     int       sig, gsig;
-    if (r.s->transient) PetscCall(GaleSolverTimeStep(r.s));
-    else PetscCall(GaleSolverSteadyIteration(r.s));
+    if (r.s->transient)
+      PetscCall(GaleSolverTimeStep(r.s));
+    else
+      PetscCall(GaleSolverSteadyIteration(r.s));
     written = PETSC_FALSE;
     PetscCall(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)));
     if (!ok) {
@@ -425,7 +433,8 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
   PetscCall(CollectYPlus(&r));
   PetscCall(PetscTime(&tNow));
   PetscCall(WriteSummary(&r, cs, why, converged, (PetscReal)(tNow - t0)));
-  PetscCall(PetscPrintf(comm, "%s after %" PetscInt_FMT " %s, %.2f s wall time\n", converged ? (r.s->transient ? "Finished" : "Converged") : (*status == 2 ? "Diverged" : "Stopped"), r.s->iteration, r.s->transient ? "time steps" : "iterations", (double)(tNow - t0)));
+  PetscCall(PetscPrintf(comm, "%s after %" PetscInt_FMT " %s, %.2f s wall time\n", converged ? (r.s->transient ? "Finished" : "Converged") : (*status == 2 ? "Diverged" : "Stopped"), r.s->iteration, r.s->transient ? "time steps" : "iterations",
+                        (double)(tNow - t0)));
   PetscCall(PetscPrintf(comm, "Results: %s/solution.xmf (open in ParaView), %s/summary.yaml\n", r.results, r.results));
   if (r.forces) fclose(r.forces);
   if (r.residuals) fclose(r.residuals);
@@ -442,7 +451,7 @@ PetscErrorCode GaleRunCase(MPI_Comm comm, const char *dir, PetscBool restart, in
 
 PetscErrorCode GaleMeshCase(MPI_Comm comm, const char *dir)
 {
-  GaleCase *cs = NULL;
+  GaleCase *cs     = NULL;
   GaleMesh  global = NULL, local = NULL;
 
   PetscFunctionBeginUser;

@@ -305,8 +305,8 @@ static int CheckBoundary(GaleMesh g, hid_t file, const PetscReal *pts)
   int64_t       len = 0, k = 0, *topo, *patch, *owner;
   char(*names)[GALE_NAME_LEN];
   double sum[3] = {0, 0, 0}, total = 0;
-  int    bad    = 0;
-  hid_t  str    = H5Tcopy(H5T_C_S1);
+  int    bad = 0;
+  hid_t  str = H5Tcopy(H5T_C_S1);
 
   H5Tset_size(str, GALE_NAME_LEN);
   for (PetscInt f = g->nInternalFaces; f < g->nFaces; f++) len += 2 + g->faceOffsets[f + 1] - g->faceOffsets[f];
@@ -322,7 +322,7 @@ static int CheckBoundary(GaleMesh g, hid_t file, const PetscReal *pts)
   for (int64_t i = 0; !bad && i < nb; i++) {
     const int64_t  np = topo[k + 1], *id = topo + k + 2;
     double         c[3] = {0, 0, 0}, a[3] = {0, 0, 0}, d = 0;
-    const PetscInt f    = g->nInternalFaces + (PetscInt)i; /* patches are in face order */
+    const PetscInt f = g->nInternalFaces + (PetscInt)i; /* patches are in face order */
     if (topo[k] != 3 || np < 3 || patch[i] < 0 || patch[i] >= g->nPatches || f < g->patches[patch[i]].start || f >= g->patches[patch[i]].start + g->patches[patch[i]].size || owner[i] < 0 || owner[i] >= g->nCells) {
       bad++;
       break;
