@@ -49,7 +49,7 @@ static const char *const ValueKeys[]     = {"expression", "table", NULL};
 static const char *const TableKeys[]     = {"axis", "rows", NULL};
 static const char *const Axes[]          = {"x", "y", "z", NULL};
 static const char *const InitialKeys[]   = {"U", "p", NULL};
-static const char *const SolverKeys[]    = {"algorithm", "convection",  "gradient",   "max_iterations",   "tolerance", "relaxation", "non_orthogonal_correctors", "divergence_factor", "dt",
+static const char *const SolverKeys[]    = {"algorithm", "convection",  "gradient",   "max_iterations",   "tolerance", "relaxation", "non_orthogonal_correctors", "non_orthogonal_limit", "divergence_factor", "dt",
                                             "end_time",  "time_scheme", "correctors", "outer_correctors", "linear",    NULL};
 static const char *const UPKeys[]        = {"U", "p", NULL};
 static const char *const LinearKeys[]    = {"ksp", "pc", "rtol", "atol", "max_it", NULL};
@@ -946,6 +946,12 @@ static PetscErrorCode ReadSolver(const Rd *r, yaml_node_t *n, int line, GaleCase
   cs->time_scheme = (GaleTimeScheme)k;
   PetscCall(OptInt(r, &s, "max_iterations", R_POS, &cs->max_iterations, NULL));
   PetscCall(OptInt(r, &s, "non_orthogonal_correctors", R_NONNEG, &cs->nonorth_correctors, NULL));
+  {
+    PetscBool found = PETSC_FALSE;
+    PetscCall(OptReal(r, &s, "non_orthogonal_limit", R_NONNEG, &cs->nonorth_limit, &found));
+    PetscCheck(!found || cs->nonorth_limit <= 1, r->comm, GALE_ERR_USER, "%s:%d: 'solver.non_orthogonal_limit' = %g (expected a number from 0 to 1: 1 unlimited, 0.5 as OpenFOAM's 'limited corrected 0.5', 0 no correction)", r->file,
+               Line(Get(r, n, "non_orthogonal_limit", NULL)), (double)cs->nonorth_limit);
+  }
   PetscCall(OptReal(r, &s, "divergence_factor", R_POS, &cs->divergence_factor, NULL));
   PetscCall(OptInt(r, &s, "correctors", R_POS, &cs->n_correctors, NULL));
   PetscCall(OptInt(r, &s, "outer_correctors", R_POS, &cs->n_outer, &has_outer));
@@ -1160,6 +1166,7 @@ static void CaseDefaults(GaleCase *cs)
   cs->gradient        = GALE_GRAD_GAUSS;
   cs->time_scheme     = GALE_TIME_EULER;
   cs->max_iterations  = 1000;
+  cs->nonorth_limit   = 1;
   cs->residual_tol[0] = cs->residual_tol[1] = cs->residual_tol[2] = cs->residual_tol[3] = 1e-5;
   cs->divergence_factor                                                                 = 1e6;
   cs->n_correctors                                                                      = 2;

@@ -194,6 +194,7 @@ struct GaleCase_s {
   PetscReal      residual_tol[4];    /* stop when all below: U, p (index 0 U, 1 p); default 1e-5 */
   PetscReal      relax_U, relax_p;   /* defaults: SIMPLE 0.7/0.3, SIMPLEC 0.9/1.0, transient 1/1 */
   PetscInt       nonorth_correctors; /* default 0 */
+  PetscReal      nonorth_limit;      /* psi in [0, 1] of OpenFOAM's "limited corrected psi"; default 1 (unlimited) */
   PetscReal      divergence_factor;  /* residual > factor * initial => diverged; default 1e6 */
   /* transient */
   PetscReal          dt, end_time;

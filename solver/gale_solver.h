@@ -28,30 +28,30 @@ struct _p_GaleSolver {
   PetscBool       solveComp[3]; /* false for the direction normal to empty patches */
   PetscBool       pFixedAnywhere;
 
-  PetscReal *U, *p, *phi;      /* current */
-  PetscReal *Uold, *Uoo, *phiOld, *phiOo;
-  PetscReal *Ub, *pb;          /* boundary face values: 3*nb, nb (component-major in nb) */
-  PetscReal *gradU, *gradp;    /* gradU[(3*d + k)*ncT + c] = dU_d/dx_k; gradp[k*ncT + c] */
-  PetscReal *rAU, *rAtU;       /* V/a_P and SIMPLEC V/(a_P + sum a_N) */
-  PetscReal *HbyA;             /* 3*ncT */
-  PetscReal *phiHbyA;          /* nf */
-  PetscReal *aDiag;            /* momentum diagonal averaged over components (relaxed), nc */
-  PetscReal *diagC;            /* momentum diagonal per component (relaxed), 3*nc */
-  PetscReal *offSum;           /* sum of off-diagonal momentum coefficients per row, nc */
-  PetscReal *aPN, *aNP;        /* momentum off-diagonal coefficients per internal face */
-  PetscReal *pPrev;            /* pressure before the correction (relaxation), ncT */
-  PetscReal *nut, *nutB;       /* turbulent viscosity at cells (ncT) and boundary faces (nb); NULL when laminar */
-  struct _p_GaleTurbulence *turb; /* RANS model or NULL */
-  PetscReal *yPlusCell;        /* y+ of wall-adjacent cells for output (turbulent runs), ncT */
-  PetscReal *Urel, *phiRel;    /* U and phi when the momentum equation was assembled */
-  PetscReal  relaxCorr;        /* 1 - alpha_U in relaxed PIMPLE outer iterations, else 0 */
-  PetscReal *rhsU, *rhsP, *work; /* 3*nc, nc, ncT */
-  PetscReal *lsqInv;           /* 9*nc, least-squares gradient matrices */
+  PetscReal                *U, *p, *phi; /* current */
+  PetscReal                *Uold, *Uoo, *phiOld, *phiOo;
+  PetscReal                *Ub, *pb;            /* boundary face values: 3*nb, nb (component-major in nb) */
+  PetscReal                *gradU, *gradp;      /* gradU[(3*d + k)*ncT + c] = dU_d/dx_k; gradp[k*ncT + c] */
+  PetscReal                *rAU, *rAtU;         /* V/a_P and SIMPLEC V/(a_P + sum a_N) */
+  PetscReal                *HbyA;               /* 3*ncT */
+  PetscReal                *phiHbyA;            /* nf */
+  PetscReal                *aDiag;              /* momentum diagonal averaged over components (relaxed), nc */
+  PetscReal                *diagC;              /* momentum diagonal per component (relaxed), 3*nc */
+  PetscReal                *offSum;             /* sum of off-diagonal momentum coefficients per row, nc */
+  PetscReal                *aPN, *aNP;          /* momentum off-diagonal coefficients per internal face */
+  PetscReal                *pPrev;              /* pressure before the correction (relaxation), ncT */
+  PetscReal                *nut, *nutB;         /* turbulent viscosity at cells (ncT) and boundary faces (nb); NULL when laminar */
+  struct _p_GaleTurbulence *turb;               /* RANS model or NULL */
+  PetscReal                *yPlusCell;          /* y+ of wall-adjacent cells for output (turbulent runs), ncT */
+  PetscReal                *Urel, *phiRel;      /* U and phi when the momentum equation was assembled */
+  PetscReal                 relaxCorr;          /* 1 - alpha_U in relaxed PIMPLE outer iterations, else 0 */
+  PetscReal                *rhsU, *rhsP, *work; /* 3*nc, nc, ncT */
+  PetscReal                *lsqInv;             /* 9*nc, least-squares gradient matrices */
 
-  GaleUBCKind *ubc;            /* per boundary face */
-  PetscBool   *pfix;           /* per boundary face: p fixed */
-  PetscReal   *Ufix, *pfixv;   /* fixed values (3*nb component-major, nb) */
-  PetscInt    *faceBC;         /* case BC index per boundary face */
+  GaleUBCKind *ubc;               /* per boundary face */
+  PetscBool   *pfix;              /* per boundary face: p fixed */
+  PetscReal   *Ufix, *pfixv;      /* fixed values (3*nb component-major, nb) */
+  PetscInt    *faceBC;            /* case BC index per boundary face */
   PetscInt    *bActive, nbActive; /* boundary faces that are not empty (the only ones loops visit) */
 
   GaleLinSys lsU, lsP;
@@ -66,6 +66,9 @@ struct _p_GaleSolver {
 PetscErrorCode GaleSolverCreate(const GaleCase *cs, GaleMesh local, GaleSolver *s);
 PetscErrorCode GaleSolverDestroy(GaleSolver *s);
 PetscErrorCode GaleSolverInitialise(GaleSolver s); /* initial conditions and boundary values */
+/* Make the initial face fluxes conservative by a potential-flow correction,
+ * U = U0 - grad Phi (potential.c); steady runs with U0 != 0 call it. */
+PetscErrorCode GaleSolverPotentialInitialise(GaleSolver s);
 
 /* boundary conditions (bc.c) */
 PetscErrorCode GaleSolverSetupBC(GaleSolver s);

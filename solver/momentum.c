@@ -2,7 +2,9 @@
  *   a_P U_P + sum_N a_N U_N = b_P - V (grad p)_P
  * Convection: bounded upwind implicit (a_N = -max(-F,0) on the owner side,
  * diagonal = -sum a_N so the row sums to zero, i.e. div(phi U) - U div(phi))
- * plus deferred correction F (phi_f^HO - phi_f^UW) for the chosen scheme.
+ * plus deferred correction F (phi_f^HO - phi_f^UW) for the chosen scheme;
+ * in a cell with net outflow the -U div(phi) part is explicit (see the
+ * assembly).
  * Diffusion: nu_eff = nu + nu_t, nu_eff |S| (deltaCoeff (U_N - U_P) + k . (grad U)_f), the k part
  * explicit (over-relaxed non-orthogonal correction; on fixed-value
  * boundary faces with the owner cell's gradient).
@@ -41,10 +43,10 @@ static void DeferredCorrection(GaleSolver s, PetscInt f, PetscReal F)
 
 PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
 {
-  GaleMesh        m = s->mesh;
+  GaleMesh        m  = s->mesh;
   const PetscInt  nc = s->nc, ncT = s->ncT, ni = s->ni;
-  const PetscReal nu = s->cs->nu;
-  PetscReal      *diag = s->aDiag;
+  const PetscReal nu   = s->cs->nu;
+  PetscReal      *diag = s->aDiag, *netOut = s->work; /* s->work: free after the gradients */
 
   PetscFunctionBeginUser;
   PetscCall(GaleSolverUpdateBoundaryValues(s));
@@ -55,6 +57,7 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
   PetscCall(PetscArrayzero(s->offSum, nc));
   PetscCall(PetscArrayzero(s->rhsU, 3 * nc));
   PetscCall(PetscArrayzero(s->diagC, 3 * nc));
+  PetscCall(PetscArrayzero(netOut, nc));
 
   for (PetscInt f = 0; f < ni; f++) {
     const PetscInt  o = m->owner[f], n = m->neighbour[f];
@@ -67,15 +70,17 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
     if (o < nc) {
       diag[o] -= aPN;
       s->offSum[o] += aPN;
+      netOut[o] += F;
     }
     if (n < nc) {
       diag[n] -= aNP;
       s->offSum[n] += aNP;
+      netOut[n] -= F;
     }
     if (s->cs->convection != GALE_CONV_UPWIND) DeferredCorrection(s, f, F);
     if (k[0] != 0 || k[1] != 0 || k[2] != 0) {
       for (int d = 0; d < 3; d++) {
-        const PetscReal *g = s->gradU + 3 * d * ncT;
+        const PetscReal *g  = s->gradU + 3 * d * ncT;
         PetscReal        kg = 0, corr;
         if (!s->solveComp[d]) continue;
         for (int j = 0; j < 3; j++) kg += k[j] * (w * g[j * ncT + o] + (1 - w) * g[j * ncT + n]);
@@ -101,9 +106,27 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
       }
     }
   }
+  /* -U div(phi) is implicit above, which leaves a_P = D + (sum of
+     inflows). In a cell with net outflow (fluxes that do not satisfy
+     continuity yet: an unconverged pressure solve in a pocket of a
+     castellated or snapped mesh) that is ~ D alone, rAU = V/a_P becomes
+     1e3..1e4 times its neighbours' at high Reynolds number, and
+     U = HbyA - rAU grad p jumps to 1e3..1e5 m/s (cases/f1car diverged so
+     in a few iterations, laminar or RANS). There the term is taken
+     explicitly, with the current U (OpenFOAM's fvm::SuSp choice: implicit
+     only where it adds to the diagonal): a_P = D + (sum of outflows). The
+     converged solution is the same; where continuity holds nothing
+     changes. */
+  for (PetscInt ib = 0; ib < s->nbActive; ib++) netOut[m->owner[ni + s->bActive[ib]]] += s->phi[ni + s->bActive[ib]];
+  for (PetscInt c = 0; c < nc; c++)
+    if (netOut[c] > 0) {
+      diag[c] += netOut[c];
+      for (int d = 0; d < 3; d++)
+        if (s->solveComp[d]) s->rhsU[d * nc + c] += netOut[c] * s->U[d * ncT + c];
+    }
   for (int d = 0; d < 3; d++) PetscCall(PetscArraycpy(s->diagC + d * nc, diag, nc));
   for (PetscInt ib = 0; ib < s->nbActive; ib++) {
-    const PetscInt b = s->bActive[ib];
+    const PetscInt   b = s->bActive[ib];
     const PetscInt   f = ni + b, o = m->owner[f];
     const PetscReal  nub = nu + (s->nutB ? s->nutB[b] : 0);
     const PetscReal  F = s->phi[f], A = m->faceMagAreas[f], D = nub * A * m->deltaCoeffs[f];
@@ -133,7 +156,7 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
     }
   }
   if (s->transient) {
-    const PetscReal rdt = 1.0 / s->cs->dt;
+    const PetscReal rdt  = 1.0 / s->cs->dt;
     const PetscBool bdf2 = (s->cs->time_scheme == GALE_TIME_BACKWARD && s->iteration > 1) ? PETSC_TRUE : PETSC_FALSE;
     for (PetscInt c = 0; c < nc; c++) {
       const PetscReal V = m->cellVolumes[c];
@@ -168,10 +191,10 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
 
 PetscErrorCode GaleSolverMomentumSolve(GaleSolver s)
 {
-  GaleMesh       m = s->mesh;
+  GaleMesh       m  = s->mesh;
   GaleLinSys     ls = s->lsU;
   const PetscInt nc = s->nc, ncT = s->ncT;
-  PetscReal     *rhs = s->work;
+  PetscReal     *rhs   = s->work;
   PetscBool      first = PETSC_TRUE;
 
   PetscFunctionBeginUser;

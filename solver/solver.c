@@ -9,13 +9,13 @@ PetscErrorCode GaleSolverCreate(const GaleCase *cs, GaleMesh m, GaleSolver *out)
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&s));
-  s->cs = cs;
+  s->cs   = cs;
   s->mesh = m;
   s->nc = nc = m->nCells;
   s->ncT = ncT = m->nCells + m->nGhosts;
   s->nf = nf = m->nFaces;
-  s->ni = m->nInternalFaces;
-  s->nb = nb = nf - m->nInternalFaces;
+  s->ni      = m->nInternalFaces;
+  s->nb = nb   = nf - m->nInternalFaces;
   s->transient = (cs->algorithm == GALE_ALG_PISO || cs->algorithm == GALE_ALG_PIMPLE) ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(PetscCalloc1(3 * ncT + 1, &s->U));
   PetscCall(PetscCalloc1(ncT + 1, &s->p));
@@ -138,6 +138,9 @@ PetscErrorCode GaleSolverInitialise(GaleSolver s)
     }
     s->phi[f] = uf[0] * S[0] + uf[1] * S[1] + uf[2] * S[2];
   }
+  /* a uniform initial velocity runs through the walls: start steady runs
+     from conservative fluxes (potential.c says why) */
+  if (!s->transient && (s->cs->U0[0] != 0 || s->cs->U0[1] != 0 || s->cs->U0[2] != 0)) PetscCall(GaleSolverPotentialInitialise(s));
   PetscCall(PetscArraycpy(s->Uold, s->U, 3 * s->ncT));
   PetscCall(PetscArraycpy(s->Uoo, s->U, 3 * s->ncT));
   PetscCall(GaleTurbulenceCreate(s, &s->turb));
@@ -152,7 +155,7 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
   struct {
     PetscReal v;
     int       rank;
-  } loc = {-1, 0}, glob;
+  } loc             = {-1, 0}, glob;
   PetscInt    worst = -1, field = 0;
   PetscMPIInt rank;
   PetscReal   x[4] = {0, 0, 0, 0};
@@ -191,6 +194,7 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
     x[3] = (PetscReal)field;
   }
   PetscCallMPI(MPI_Bcast(x, 4, MPIU_REAL, glob.rank, m->comm));
-  PetscCall(PetscSNPrintf(msg, len, "solution diverged at iteration %" PetscInt_FMT ": field %s %s; worst cell at (%g, %g, %g)", s->iteration, x[3] > 0.5 ? "p" : "U", glob.v >= PETSC_MAX_REAL ? "is NaN/Inf" : "residual exploded", (double)x[0], (double)x[1], (double)x[2]));
+  PetscCall(PetscSNPrintf(msg, len, "solution diverged at iteration %" PetscInt_FMT ": field %s %s; worst cell at (%g, %g, %g)", s->iteration, x[3] > 0.5 ? "p" : "U", glob.v >= PETSC_MAX_REAL ? "is NaN/Inf" : "residual exploded", (double)x[0],
+                          (double)x[1], (double)x[2]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
