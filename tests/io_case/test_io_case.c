@@ -135,6 +135,7 @@ static void test_full_case(void **state)
                              "  tolerance: 1e-6\n"
                              "  relaxation: {U: 0.8}\n"
                              "  non_orthogonal_correctors: 2\n"
+                             "  non_orthogonal_limit: 0.5\n"
                              "  divergence_factor: 1e8\n"
                              "  linear:\n"
                              "    p: {rtol: 0.01, ksp: gmres, max_it: 50}\n"
@@ -223,6 +224,7 @@ static void test_full_case(void **state)
   assert_near(cs->relax_U, 0.8, TOL);
   assert_near(cs->relax_p, 1.0, TOL); /* SIMPLEC default */
   assert_int_equal(cs->nonorth_correctors, 2);
+  assert_true(cs->nonorth_limit == 0.5);
   assert_near(cs->divergence_factor, 1e8, 1);
   assert_string_equal(cs->lin_p.ksp_type, "gmres");
   assert_string_equal(cs->lin_p.pc_type, "gamg");
@@ -294,6 +296,7 @@ static void test_defaults(void **state)
   assert_near(cs->relax_U, 0.7, TOL);
   assert_near(cs->relax_p, 0.3, TOL);
   assert_int_equal(cs->nonorth_correctors, 0);
+  assert_true(cs->nonorth_limit == 1); /* unlimited */
   assert_near(cs->divergence_factor, 1e6, TOL);
   assert_int_equal(cs->n_correctors, 2);
   assert_int_equal(cs->n_outer, 1);
@@ -361,6 +364,7 @@ static const ErrCase errs[] = {
     {"number_is_inf", OK_HEAD "initial: {p: inf}\n", 5, {"expected a number for 'initial.p'", "'inf'", NULL}},
     {"number_negative", "mesh: {polyMesh: pm}\nfluid:\n  nu: -1e-3\nboundary: {w: {type: wall}}\n", 3, {"expected a number > 0 for 'fluid.nu'", "-1e-3", NULL}},
     {"integer_is_real", OK_HEAD "solver: {max_iterations: 10.5}\n", 5, {"expected a positive integer for 'solver.max_iterations'", "10.5", NULL}},
+    {"nonorth_limit_above_1", OK_HEAD "solver:\n  non_orthogonal_limit: 1.5\n", 6, {"'solver.non_orthogonal_limit' = 1.5", "expected a number from 0 to 1", NULL}},
     {"mapping_is_scalar", OK_HEAD "solver: SIMPLE\n", 5, {"expected a mapping for 'solver'", "algorithm", "'SIMPLE'", NULL}},
     {"missing_key", "mesh: {polyMesh: pm}\nfluid:\n  rho: 1\nboundary: {w: {type: wall}}\n", 2, {"missing required key 'nu' in 'fluid'", NULL}},
     {"missing_section", "mesh: {polyMesh: pm}\nfluid: {nu: 1}\n", 1, {"missing required section 'boundary'", NULL}},
