@@ -25,7 +25,7 @@ const char *const GaleTimeSchemes[] = {"euler", "backward", NULL};
 
 static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", "turbulence", "post", NULL};
 static const char *const PostKeys[]      = {"slice", "streamlines", "surface", NULL};
-static const char *const PostSliceKeys[] = {"origin", "normal", NULL};
+static const char *const PostSliceKeys[] = {"origin", "normal", "box", NULL};
 static const char *const PostLineKeys[]  = {"from", "to", "seeds", NULL};
 static const char *const PostSurfKeys[]  = {"patches", "p_ref", NULL};
 static const char *const TurbKeys[]      = {"model", "relaxation", "wall_functions", NULL};
@@ -1056,6 +1056,16 @@ static PetscErrorCode ReadPost(const Rd *r, yaml_node_t *n, int line, GaleCase *
       PetscCall(RealVec(r, w, "post.slice.normal", 3, R_ANY, ps->slice_normal));
       PetscCheck(ps->slice_normal[0] != 0 || ps->slice_normal[1] != 0 || ps->slice_normal[2] != 0, r->comm, GALE_ERR_USER, "%s:%d: 'post.slice.normal' is a zero vector (expected the plane's normal)", r->file, Line(w));
       ps->has_slice_normal = PETSC_TRUE;
+    }
+    if ((w = Get(r, v, "box", &l))) {
+      Sec b;
+      PetscCall(Open(r, w, "post.slice.box", l, RefBoxKeys, &b));
+      PetscCheck(Get(r, w, "min", NULL) && Get(r, w, "max", NULL), r->comm, GALE_ERR_USER, "%s:%d: 'post.slice.box' needs both 'min' and 'max'", r->file, l);
+      PetscCall(RealVec(r, Get(r, w, "min", NULL), "post.slice.box.min", 3, R_ANY, ps->slice_box[0]));
+      PetscCall(RealVec(r, Get(r, w, "max", NULL), "post.slice.box.max", 3, R_ANY, ps->slice_box[1]));
+      for (int d = 0; d < 3; d++)
+        PetscCheck(ps->slice_box[0][d] < ps->slice_box[1][d], r->comm, GALE_ERR_USER, "%s:%d: 'post.slice.box' min[%d] = %g is not below max[%d] = %g", r->file, l, d, (double)ps->slice_box[0][d], d, (double)ps->slice_box[1][d]);
+      ps->has_slice_box = PETSC_TRUE;
     }
   }
   if ((v = Get(r, n, "streamlines", &l))) {

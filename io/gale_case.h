@@ -152,7 +152,8 @@ typedef struct {
 
 /* post: what `gale post --pictures` shows (the command line overrides). */
 typedef struct {
-  PetscBool has_slice_origin, has_slice_normal, has_seed_line;
+  PetscBool has_slice_origin, has_slice_normal, has_seed_line, has_slice_box;
+  PetscReal slice_box[2][3];                  /* the region the slice and streamline pictures show */
   PetscReal slice_origin[3], slice_normal[3]; /* velocity slice plane */
   PetscReal seed_from[3], seed_to[3];         /* streamline seed line */
   PetscInt  seeds;                            /* 0: the default */

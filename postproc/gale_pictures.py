@@ -47,6 +47,7 @@ def parse(argv):
     ap.add_argument("--step", type=int, default=None)
     ap.add_argument("--slice-normal", default="0,0,1")
     ap.add_argument("--slice-origin", default=None)
+    ap.add_argument("--slice-box", default=None)
     ap.add_argument("--seed-line", default=None)
     ap.add_argument("--seeds", type=int, default=40)
     ap.add_argument("--size", default="1200x800")
@@ -60,6 +61,14 @@ def parse(argv):
         raise SystemExit("gale post: --slice-normal must not be zero")
     if a.slice_origin:
         a.slice_origin = gp.parse_vector(a.slice_origin, "--slice-origin")
+    if a.slice_box:
+        p, sep, q = a.slice_box.partition(":")
+        if not sep:
+            raise SystemExit("gale post: bad --slice-box '%s' (expected xmin,ymin,zmin:xmax,ymax,zmax)" % a.slice_box)
+        lo, hi = gp.parse_vector(p, "--slice-box min"), gp.parse_vector(q, "--slice-box max")
+        if any(lo[i] >= hi[i] for i in range(3)):
+            raise SystemExit("gale post: --slice-box '%s': each min must be below its max" % a.slice_box)
+        a.slice_box = [lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]]
     if a.seed_line:
         p, sep, q = a.seed_line.partition(":")
         if not sep:
@@ -288,7 +297,12 @@ def surface_3d(simple, bnd, faces, used, a, case, step, path):
     simple.ColorBy(d, ("CELLS", label))
     lut = simple.GetColorTransferFunction(label)
     lut.ApplyPreset("Cool to Warm", True)
-    d.RescaleTransferFunctionToDataRange(False, True)
+    # colours over the 1st to 99th percentile: a few cells in wall pockets or
+    # at sharp edges would otherwise take the whole colour range
+    lo, hi = np.percentile(v, [1, 99]) if len(v) >= 100 else (v.min(), v.max())
+    if hi <= lo:
+        lo, hi = lo - 1e-12, hi + 1e-12
+    lut.RescaleTransferFunction(float(lo), float(hi))
     d.SetScalarBarVisibility(view, True)
     bar = simple.GetScalarBar(lut, view)
     bar.Title = label
@@ -300,8 +314,9 @@ def surface_3d(simple, bnd, faces, used, a, case, step, path):
     bar.Orientation = "Vertical"
     bar.Position = [0.87, 0.12]
     bar.ScalarBarLength = 0.7
-    add_title(simple, view, "%s: surface %s on %s, step %d" % (case, "pressure coefficient" if label == "Cp" else "pressure p", ", ".join(used), step))
-    b = src.GetDataInformation().GetBounds()
+    add_title(simple, view, "%s: surface %s on %s, step %d%s" % (case, "pressure coefficient" if label == "Cp" else "pressure p", ", ".join(used), step, " (colours: 1st-99th percentile)" if len(v) >= 100 else ""))
+    used_pts = bnd["points"][np.unique(conn)]  # the data set holds all mesh points: frame the surfaces only
+    b = [used_pts[:, 0].min(), used_pts[:, 0].max(), used_pts[:, 1].min(), used_pts[:, 1].max(), used_pts[:, 2].min(), used_pts[:, 2].max()]
     centre = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])]
     diag = max(((b[1] - b[0]) ** 2 + (b[3] - b[2]) ** 2 + (b[5] - b[4]) ** 2) ** 0.5, 1e-30)
     simple.Render(view)
@@ -527,10 +542,12 @@ def main(argv):
     if sl.GetDataInformation().GetNumberOfPoints() == 0:
         raise SystemExit("gale post: the slice plane through (%g, %g, %g) normal (%g, %g, %g) misses the mesh (bounds %s)" % (tuple(origin) + tuple(normal) + (", ".join("%g" % v for v in b),)))
     gp.say(NAME, "slice plane through (%g, %g, %g) normal (%g, %g, %g)" % (tuple(origin) + tuple(a.slice_normal)))
+    if a.slice_box:
+        gp.say(NAME, "slice and streamlines framed to the box (%g, %g, %g)-(%g, %g, %g)" % tuple(a.slice_box[0::2] + a.slice_box[1::2]))
     d = simple.Show(sl, view)
     colour_by_speed(simple, d, view)
     title = add_title(simple, view, "%s: velocity magnitude, plane through (%.4g, %.4g, %.4g) normal (%.3g, %.3g, %.3g), step %d" % ((case,) + tuple(origin) + tuple(a.slice_normal) + (step,)))
-    frame(simple, view, normal, sl.GetDataInformation().GetBounds(), a.size)
+    frame(simple, view, normal, a.slice_box or sl.GetDataInformation().GetBounds(), a.size)
     save(simple, view, os.path.join(a.outdir, "slice_U.png"), a.size)
     simple.Hide(title, view)
 
@@ -562,7 +579,7 @@ def main(argv):
     dt.LineWidth = 2
     colour_by_speed(simple, dt, view)
     add_title(simple, view, "%s: streamlines from %d seeds on (%.3g, %.3g, %.3g)-(%.3g, %.3g, %.3g), step %d" % ((case, a.seeds) + tuple(p1) + tuple(p2) + (step,)))
-    frame(simple, view, normal, b, a.size)
+    frame(simple, view, normal, a.slice_box or b, a.size)
     save(simple, view, os.path.join(a.outdir, "streamlines.png"), a.size)
     if nlines == 0:
         gp.say(NAME, "no streamline left the seed line (velocity zero there?): try --seed-line")

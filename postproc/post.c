@@ -27,7 +27,7 @@ extern char **environ;
 enum { POST_PRODUCED = 0, POST_NOTHING = 3, POST_MISSING_MODULE = 4 };
 
 typedef struct {
-  const char *dir, *line, *fields, *reference, *refColumns, *sliceNormal, *sliceOrigin, *seedLine, *size;
+  const char *dir, *line, *fields, *reference, *refColumns, *sliceNormal, *sliceOrigin, *sliceBox, *seedLine, *size;
   char        last[32], points[32], seeds[32], step[32];
   PetscBool   pictures, help;
 } PostOptions;
@@ -55,6 +55,7 @@ static const char usage[] = "usage: gale post DIR [options]\n"
                             "                            defaults from the case file's post section)\n"
                             "    --slice-normal x,y,z    slice plane normal (default 0,0,1)\n"
                             "    --slice-origin x,y,z    a point of the plane (default: centre of the domain)\n"
+                            "    --slice-box A:B         show only this box of the slice and streamlines (default: the domain)\n"
                             "    --seed-line A:B         streamline seeds (default: along y at x = xmin + 5%, mid z)\n"
                             "    --seeds N               number of seeds (default 40)\n";
 
@@ -128,6 +129,8 @@ static PetscErrorCode ParseOptions(int argc, char **argv, PostOptions *o)
         o->sliceNormal = v;
       else if (!strcmp(a, "--slice-origin"))
         o->sliceOrigin = v;
+      else if (!strcmp(a, "--slice-box"))
+        o->sliceBox = v;
       else if (!strcmp(a, "--size"))
         o->size = v;
       else
@@ -149,13 +152,14 @@ static PetscErrorCode CheckOptions(const PostOptions *o)
   PetscCheck(!o->seedLine || IsSegment(o->seedLine), PETSC_COMM_SELF, GALE_ERR_USER, "--seed-line '%s': expected x0,y0,z0:x1,y1,z1", o->seedLine);
   PetscCheck(!o->sliceNormal || IsVector(o->sliceNormal), PETSC_COMM_SELF, GALE_ERR_USER, "--slice-normal '%s': expected x,y,z", o->sliceNormal);
   PetscCheck(!o->sliceOrigin || IsVector(o->sliceOrigin), PETSC_COMM_SELF, GALE_ERR_USER, "--slice-origin '%s': expected x,y,z", o->sliceOrigin);
+  PetscCheck(!o->sliceBox || IsSegment(o->sliceBox), PETSC_COMM_SELF, GALE_ERR_USER, "--slice-box '%s': expected xmin,ymin,zmin:xmax,ymax,zmax", o->sliceBox);
   if (o->size) {
     char end;
     PetscCheck(sscanf(o->size, "%dx%d%c", &w, &h, &end) == 2 && w >= 16 && h >= 16 && w <= 8192 && h <= 8192, PETSC_COMM_SELF, GALE_ERR_USER, "--size '%s': expected WIDTHxHEIGHT in pixels, 16 to 8192 each (e.g. 1200x800)", o->size);
   }
   PetscCheck(o->line || !(o->points[0] || o->fields || o->reference), PETSC_COMM_SELF, GALE_ERR_USER, "--points, --fields and --reference go with --line x0,y0,z0:x1,y1,z1");
   PetscCheck(o->reference || !o->refColumns, PETSC_COMM_SELF, GALE_ERR_USER, "--reference-columns goes with --reference ref.csv");
-  PetscCheck(o->pictures || !(o->sliceNormal || o->sliceOrigin || o->seedLine || o->seeds[0]), PETSC_COMM_SELF, GALE_ERR_USER, "--slice-normal, --slice-origin, --seed-line and --seeds go with --pictures");
+  PetscCheck(o->pictures || !(o->sliceNormal || o->sliceOrigin || o->sliceBox || o->seedLine || o->seeds[0]), PETSC_COMM_SELF, GALE_ERR_USER, "--slice-normal, --slice-origin, --slice-box, --seed-line and --seeds go with --pictures");
   PetscCheck(!o->reference || access(o->reference, R_OK) == 0, PETSC_COMM_SELF, GALE_ERR_USER, "--reference %s: cannot read it (%s)", o->reference, strerror(errno));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -410,7 +414,7 @@ static PetscErrorCode RunPythonSteps(PostCtx *c, const PostOptions *o)
 /* What the case file says about the pictures, as option values (empty
  * strings where it says nothing). */
 typedef struct {
-  char sliceNormal[96], sliceOrigin[96], seedLine[192], seeds[32], patches[GALE_MAX_FORCE_PATCHES * (GALE_NAME_LEN + 1)], pRef[32], cpScale[32];
+  char sliceNormal[96], sliceOrigin[96], sliceBox[192], seedLine[192], seeds[32], patches[GALE_MAX_FORCE_PATCHES * (GALE_NAME_LEN + 1)], pRef[32], cpScale[32];
 } CasePictures;
 
 static PetscErrorCode ReadCasePictures(const char *dir, CasePictures *cp)
@@ -440,6 +444,9 @@ static PetscErrorCode ReadCasePictures(const char *dir, CasePictures *cp)
     const PetscInt          np = ps->npatches ? ps->npatches : cs->nforce_patches;
     if (ps->has_slice_normal) PetscCall(PetscSNPrintf(cp->sliceNormal, sizeof(cp->sliceNormal), "%.17g,%.17g,%.17g", (double)n[0], (double)n[1], (double)n[2]));
     if (ps->has_slice_origin) PetscCall(PetscSNPrintf(cp->sliceOrigin, sizeof(cp->sliceOrigin), "%.17g,%.17g,%.17g", (double)x[0], (double)x[1], (double)x[2]));
+    if (ps->has_slice_box)
+      PetscCall(PetscSNPrintf(cp->sliceBox, sizeof(cp->sliceBox), "%.17g,%.17g,%.17g:%.17g,%.17g,%.17g", (double)ps->slice_box[0][0], (double)ps->slice_box[0][1], (double)ps->slice_box[0][2], (double)ps->slice_box[1][0], (double)ps->slice_box[1][1],
+                              (double)ps->slice_box[1][2]));
     if (ps->has_seed_line) PetscCall(PetscSNPrintf(cp->seedLine, sizeof(cp->seedLine), "%.17g,%.17g,%.17g:%.17g,%.17g,%.17g", (double)f[0], (double)f[1], (double)f[2], (double)t[0], (double)t[1], (double)t[2]));
     if (ps->seeds) PetscCall(PetscSNPrintf(cp->seeds, sizeof(cp->seeds), "%" PetscInt_FMT, ps->seeds));
     for (PetscInt i = 0; i < np; i++) {
@@ -488,6 +495,7 @@ static PetscErrorCode RunPictures(PostCtx *c, const PostOptions *o)
   PetscCall(ArgsAddOption(&a, "--step", o->step));
   PetscCall(ArgsAddOption(&a, "--slice-normal", o->sliceNormal ? o->sliceNormal : cp->sliceNormal));
   PetscCall(ArgsAddOption(&a, "--slice-origin", o->sliceOrigin ? o->sliceOrigin : cp->sliceOrigin));
+  PetscCall(ArgsAddOption(&a, "--slice-box", o->sliceBox ? o->sliceBox : cp->sliceBox));
   PetscCall(ArgsAddOption(&a, "--seed-line", o->seedLine ? o->seedLine : cp->seedLine));
   PetscCall(ArgsAddOption(&a, "--seeds", o->seeds[0] ? o->seeds : cp->seeds));
   PetscCall(ArgsAddOption(&a, "--surface-patches", cp->patches));

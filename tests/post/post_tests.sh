@@ -120,7 +120,7 @@ pictures)
     "$GALE_SOURCE_DIR/cases/cavity_re100/case.yaml" > cav3/case.yaml
   cat >> cav3/case.yaml <<'EOF'
 post:
-  slice: {origin: [0.5, 0.3, 0.3], normal: [0, 1, 0]}
+  slice: {origin: [0.5, 0.3, 0.3], normal: [0, 1, 0], box: {min: [0, 0, 0], max: [1, 1, 0.5]}}
   streamlines: {from: [0.5, 0.05, 0.3], to: [0.5, 0.95, 0.3], seeds: 12}
   surface: {patches: [fixedWalls, movingWall], p_ref: 0}
 EOF
@@ -129,6 +129,7 @@ EOF
   expect 0 pic3d.log "wrote .*surface_cp.png" -- "$GALE_EXE" post cav3 --pictures --size 800x600
   grep -q "slice plane through (0.5, 0.3, 0.3) normal (0, 1, 0)" pic3d.log
   grep -q "12 seeds" pic3d.log
+  grep -q "framed to the box (0, 0, 0)-(1, 1, 0.5)" pic3d.log
   grep -q "Cp on fixedWalls, movingWall" pic3d.log
   check png cav3/results/post/surface_cp.png 800 600 --picture
   # the command line overrides the case file
