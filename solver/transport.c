@@ -10,7 +10,7 @@ static inline PetscBool Fixed(const GaleScalarEq *eq, PetscInt c, PetscInt nc)
 
 PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, PetscReal *grad, GaleSolveStats *st)
 {
-  GaleMesh       m = s->mesh;
+  GaleMesh       m  = s->mesh;
   const PetscInt nc = s->nc, ncT = s->ncT, ni = s->ni;
   PetscReal     *diag, *rhs;
 
@@ -26,10 +26,10 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
   for (PetscInt f = 0; f < ni; f++) {
     const PetscInt   o = m->owner[f], n = m->neighbour[f];
     const PetscReal  w = m->weights[f], F = s->phi[f];
-    const PetscReal  gf = w * eq->gamma[o] + (1 - w) * eq->gamma[n];
-    const PetscReal  D = gf * m->faceMagAreas[f] * m->deltaCoeffs[f];
+    const PetscReal  gf  = w * eq->gamma[o] + (1 - w) * eq->gamma[n];
+    const PetscReal  D   = gf * m->faceMagAreas[f] * m->deltaCoeffs[f];
     const PetscReal  aPN = -(D + PetscMax(-F, 0)), aNP = -(D + PetscMax(F, 0));
-    const PetscReal *k = m->nonOrthCorr + 3 * f;
+    const PetscReal *k  = m->nonOrthCorr + 3 * f;
     const PetscInt   up = F >= 0 ? o : n, dn = F >= 0 ? n : o;
     PetscReal        dUf[3], dUD[3], gUf = 0, gUD = 0, hi, corr, kg = 0;
     if (!Fixed(eq, o, nc)) GaleLinSysAdd(ls, ls->idxPN[f], aPN);
@@ -95,7 +95,7 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
 
 PetscErrorCode GaleSolverWallDistance(GaleSolver s, PetscReal *d)
 {
-  GaleMesh       m = s->mesh;
+  GaleMesh       m  = s->mesh;
   const PetscInt nc = s->nc, ncT = s->ncT, ni = s->ni;
   GaleLinSys     ls;
   PetscReal     *phi, *phiB, *rhs, *grad;

@@ -100,7 +100,7 @@ static const char channel[] = "mesh:\n"
  * graded cells) and at least near-halve when the mesh is refined twice. */
 static PetscReal WallDistanceError(const char *dir, const char *cells)
 {
-  Run       r = {0};
+  Run       r   = {0};
   PetscReal err = 0;
   char      yaml[sizeof(channel) + 16];
   char     *at;
@@ -110,7 +110,7 @@ static PetscReal WallDistanceError(const char *dir, const char *cells)
   Setup(dir, yaml, "SpalartAllmaras", &r);
   for (PetscInt c = 0; c < r.s->nc; c++) {
     PetscReal y = r.local->cellCentres[3 * c + 1], d = PetscMin(y, 1 - y);
-    err         = PetscMax(err, PetscAbsReal(r.s->turb->wallDist[c] - d) / d);
+    err = PetscMax(err, PetscAbsReal(r.s->turb->wallDist[c] - d) / d);
   }
   FreeRun(&r);
   return MaxAll(err);
@@ -156,7 +156,7 @@ static const char flatplate[] = "mesh:\n"
 
 static void test_flatplate_sa(void **state)
 {
-  Run       r = {0};
+  Run       r      = {0};
   PetscReal loc[4] = {-1, 0, -1, 0}, glob[4], cf;
   PetscInt  ip;
   (void)state;
