@@ -23,47 +23,14 @@
 #include <unistd.h>
 #include "gale_mesh.h"
 #include "gale_case.h"
-
-#define CHECK(call) assert_int_equal(0, (int)(call))
+#include "../gale_test.h"
 
 static const double TmrA[5] = {0.298222773, -0.127125232, -0.357907906, 0.291984971, -0.105174606};
 
-static char gTmp[256];    /* temporary case directory */
-static char gError[4096]; /* first message of the last captured error */
-
-static PetscErrorCode CaptureError(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  (void)comm, (void)line, (void)fun, (void)file, (void)ctx;
-  if (p == PETSC_ERROR_INITIAL) snprintf(gError, sizeof(gError), "%s", mess ? mess : "");
-  return n;
-}
-
-static void ExpectMessage(PetscErrorCode ierr, ...)
-{
-  va_list     ap;
-  const char *s;
-
-  if (ierr != GALE_ERR_USER) fprintf(stderr, "expected error %d, got %d: %s\n", GALE_ERR_USER, (int)ierr, gError);
-  assert_int_equal(GALE_ERR_USER, ierr);
-  va_start(ap, ierr);
-  while ((s = va_arg(ap, const char *))) {
-    if (!strstr(gError, s)) fprintf(stderr, "message \"%s\" lacks \"%s\"\n", gError, s);
-    assert_non_null(strstr(gError, s));
-  }
-  va_end(ap);
-}
+static char gTmp[256]; /* temporary case directory */
 
 /* Run `call` expecting a user-input error whose message contains every
  * given substring. */
-#define EXPECT_ERROR(call, ...)                                                                                                                                                                                                                          \
-  do {                                                                                                                                                                                                                                                   \
-    PetscErrorCode ierr_;                                                                                                                                                                                                                                \
-    gError[0] = 0;                                                                                                                                                                                                                                       \
-    CHECK(PetscPushErrorHandler(CaptureError, NULL));                                                                                                                                                                                                    \
-    ierr_ = (call);                                                                                                                                                                                                                                      \
-    CHECK(PetscPopErrorHandler());                                                                                                                                                                                                                       \
-    ExpectMessage(ierr_, __VA_ARGS__, NULL);                                                                                                                                                                                                             \
-  } while (0)
 
 /* Thickness of the TMR section scaled to thickness t (t = 0.12: exactly the TMR formula). */
 static double Thickness(double x, double t)
