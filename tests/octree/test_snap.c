@@ -22,32 +22,9 @@
 #include "gale_octree.h"
 
 #define CHECK(call) assert_int_equal(0, (int)(call))
+#include "octree_test.h"
 
 /* ---------- surfaces in memory ---------- */
-
-static GaleSurface NewSurface(PetscInt np, PetscInt nt, const char *name)
-{
-  GaleSurface s;
-  CHECK(PetscNew(&s));
-  s->nPoints  = np;
-  s->nTris    = nt;
-  s->nRegions = 1;
-  CHECK(PetscMalloc1(3 * np, &s->points));
-  CHECK(PetscMalloc1(3 * nt, &s->tris));
-  CHECK(PetscCalloc1(nt, &s->triRegion));
-  CHECK(PetscCalloc1(1, &s->regionNames));
-  snprintf(s->regionNames[0], GALE_NAME_LEN, "%s", name);
-  return s;
-}
-
-static void FreeSurface(GaleSurface *s)
-{
-  CHECK(PetscFree((*s)->points));
-  CHECK(PetscFree((*s)->tris));
-  CHECK(PetscFree((*s)->triRegion));
-  CHECK(PetscFree((*s)->regionNames));
-  CHECK(PetscFree(*s));
-}
 
 /* Icosphere: an icosahedron whose triangles are split in four nsub times,
  * new points pushed onto the sphere (|x - c| = r). Outward triangles. */
@@ -110,33 +87,6 @@ static GaleSurface Icosphere(const PetscReal c[3], PetscReal r, int nsub)
   return s;
 }
 
-/* Closed prism over an n-gon of radius r about (cx, cy), z in [z0, z1]. */
-static GaleSurface Prism(PetscReal cx, PetscReal cy, PetscReal r, PetscInt n, PetscReal z0, PetscReal z1)
-{
-  GaleSurface s = NewSurface(2 * n + 2, 4 * n, "cylinder");
-  PetscInt    t = 0;
-  for (PetscInt j = 0; j < n; j++)
-    for (int k = 0; k < 2; k++) {
-      PetscReal *x = s->points + 3 * (2 * j + k);
-      x[0]         = cx + r * PetscCosReal(2 * PETSC_PI * j / n);
-      x[1]         = cy + r * PetscSinReal(2 * PETSC_PI * j / n);
-      x[2]         = k ? z1 : z0;
-    }
-  for (int k = 0; k < 2; k++) {
-    PetscReal *x = s->points + 3 * (2 * n + k);
-    x[0] = cx, x[1] = cy, x[2] = k ? z1 : z0;
-  }
-  for (PetscInt j = 0; j < n; j++) {
-    const PetscInt a = 2 * j, b = 2 * ((j + 1) % n);
-    PetscInt      *q = s->tris + 3 * t;
-    q[0] = a, q[1] = b, q[2] = b + 1, q[3] = a, q[4] = b + 1, q[5] = a + 1;
-    q[6] = 2 * n, q[7] = b, q[8] = a;
-    q[9] = 2 * n + 1, q[10] = a + 1, q[11] = b + 1;
-    t += 4;
-  }
-  return s;
-}
-
 /* Cube of half-side a about c, rotated by R (rows: the cube's axes), 12 outward triangles. */
 static GaleSurface RotatedCube(const PetscReal c[3], PetscReal a, const PetscReal R[3][3])
 {
@@ -156,23 +106,11 @@ static GaleSurface RotatedCube(const PetscReal c[3], PetscReal a, const PetscRea
 
 /* ---------- mesher ---------- */
 
-static void BoxOptions(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, PetscInt n)
+/* The shared box (octree_test.h) with a location in its far corner. */
+static void BoxWithLocation(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, PetscInt n)
 {
-  static const char *const names[6] = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax"};
-  memset(opt, 0, sizeof(*opt));
-  for (int d = 0; d < 3; d++) {
-    opt->lo[d]     = lo;
-    opt->hi[d]     = hi;
-    opt->cells[d]  = n;
-    opt->refine[d] = PETSC_TRUE;
-  }
-  for (int s = 0; s < 6; s++) {
-    snprintf(opt->patch[s], GALE_NAME_LEN, "%s", names[s]);
-    snprintf(opt->patchType[s], 32, "patch");
-  }
-  opt->cellsBetweenLevels = 1;
-  opt->featureAngle       = 30;
-  opt->haveLocation       = PETSC_TRUE;
+  BoxOptions(opt, lo, hi, n);
+  opt->haveLocation = PETSC_TRUE;
   opt->location[0] = 0.93, opt->location[1] = 0.91, opt->location[2] = 0.92;
 }
 
@@ -191,13 +129,6 @@ static void Build(const GaleOctreeOptions *opt, GaleSurface s, PetscInt L, Petsc
   if (snap) CHECK(GaleOctreeSnap(o, &so, mesh, st));
   CHECK(GaleOctreeDestroy(&o));
   CHECK(GaleMeshCheck(*mesh));
-}
-
-static PetscReal TotalVolume(GaleMesh m)
-{
-  PetscReal v = 0;
-  for (PetscInt c = 0; c < m->nCells; c++) v += m->cellVolumes[c];
-  return v;
 }
 
 /* Sum of outward face area vectors per cell vanishes (faces are no longer planar). */
@@ -238,17 +169,6 @@ static void PatchRadius(GaleMesh m, const char *name, const PetscReal c[3], int 
 
 /* ---------- tests ---------- */
 
-/* Volume enclosed by a closed, outward-oriented surface (divergence theorem). */
-static PetscReal SurfaceVolume(GaleSurface s)
-{
-  PetscReal v = 0;
-  for (PetscInt t = 0; t < s->nTris; t++) {
-    const PetscReal *a = s->points + 3 * s->tris[3 * t], *b = s->points + 3 * s->tris[3 * t + 1], *c = s->points + 3 * s->tris[3 * t + 2];
-    v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])) / 6;
-  }
-  return v;
-}
-
 /* Sphere r = 0.5 in [-1, 1]^3 (8^3 background), levels 2 and 3 (h = 1/16,
  * 1/32). The reference is the box minus the icosphere's own volume (a
  * polyhedron inscribed in the sphere, 3.5e-4 of the sphere smaller; the
@@ -268,7 +188,7 @@ static void test_snap_sphere(void **state)
 
   (void)state;
   assert_true(PetscAbsReal(SurfaceVolume(s) / vs - 1) < 1e-3);
-  BoxOptions(&opt, -1, 1, 8);
+  BoxWithLocation(&opt, -1, 1, 8);
   for (PetscInt L = 2; L <= 3; L++) {
     const PetscReal h = 2.0 / 8 / (1 << L);
     PetscReal       err[2];
@@ -316,7 +236,7 @@ static void test_snap_cylinder_2d(void **state)
   PetscReal         err[2] = {0, 0};
 
   (void)state;
-  BoxOptions(&opt, 0, 1, 1);
+  BoxWithLocation(&opt, 0, 1, 1);
   opt.hi[0] = 2.2, opt.hi[1] = 0.41, opt.hi[2] = t;
   opt.cells[0] = 44, opt.cells[1] = 8, opt.cells[2] = 1;
   opt.refine[2] = PETSC_FALSE;
@@ -366,7 +286,7 @@ static void test_snap_cube(void **state)
   PetscReal         err[2];
 
   (void)state;
-  BoxOptions(&opt, -1, 1, 8);
+  BoxWithLocation(&opt, -1, 1, 8);
   for (int snap = 0; snap < 2; snap++) {
     GaleMesh      m;
     GaleSnapStats st;
@@ -404,7 +324,7 @@ static void test_snap_floor(void **state)
   PetscInt          nfloor = 0;
 
   (void)state;
-  BoxOptions(&opt, -1, 1, 8);
+  BoxWithLocation(&opt, -1, 1, 8);
   opt.lo[2]    = 0;
   opt.cells[2] = 4;
   Build(&opt, s, 3, PETSC_TRUE, &m, &st);
