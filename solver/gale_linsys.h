@@ -21,8 +21,9 @@ struct _p_GaleLinSys {
   GaleMesh     mesh;
   Mat          A;
   Vec          x, b, r, ones;
+  Vec          Ax, Axbar; /* work vectors of the normalised residual */
   KSP          ksp;
-  PetscScalar *ad, *ao;       /* value arrays of the diagonal/off-diagonal blocks while filling */
+  PetscScalar *ad, *ao; /* value arrays of the diagonal/off-diagonal blocks while filling */
   Mat          Ad, Ao;
   PetscInt    *diagIdx;       /* nCells: position of the diagonal in ad */
   PetscInt    *idxPN, *idxNP; /* nInternalFaces: position of (owner row, neighbour col) and
@@ -51,8 +52,10 @@ PetscErrorCode GaleLinSysSolve(GaleLinSys ls, const PetscReal *rhs, PetscReal *x
 
 static inline void GaleLinSysAdd(GaleLinSys ls, PetscInt idx, PetscReal v)
 {
-  if (idx >= 0) ls->ad[idx] += v;
-  else if (idx <= -2) ls->ao[-idx - 2] += v;
+  if (idx >= 0)
+    ls->ad[idx] += v;
+  else if (idx <= -2)
+    ls->ao[-idx - 2] += v;
 }
 
 #endif

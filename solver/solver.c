@@ -60,6 +60,14 @@ PetscErrorCode GaleSolverCreate(const GaleCase *cs, GaleMesh m, GaleSolver *out)
     PetscCall(PetscOptionsGetInt(NULL, "p_", "-pc_reuse", &reuse, NULL));
     PetscCall(GaleLinSysSetReuse(s->lsP, reuse));
   }
+  if (!s->transient) {
+    /* steady runs: the momentum matrix changes little between outer
+       iterations, and the U solves only reduce the residual by 10: refactor
+       its ILU every 5 solves (-U_pc_reuse N; 0 every solve) */
+    PetscInt reuse = 5;
+    PetscCall(PetscOptionsGetInt(NULL, "U_", "-pc_reuse", &reuse, NULL));
+    PetscCall(GaleLinSysSetReuse(s->lsU, reuse));
+  }
   *out = s;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

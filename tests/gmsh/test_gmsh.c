@@ -258,7 +258,7 @@ static void CubePrism(Desc *d)
 
 static GaleMesh Read(const char *name)
 {
-  char     path[512];
+  char     path[1024];
   GaleMesh m = NULL;
   snprintf(path, sizeof(path), "%s/%s", gTmp, name);
   CHECK(GaleMeshReadGmsh(PETSC_COMM_WORLD, path, &m));
