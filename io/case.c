@@ -34,7 +34,8 @@ static const char *const TurbModels[]    = {"laminar", "SpalartAllmaras", "kOmeg
 static const char *const BCTurbKeys[]    = {"intensity", "length_scale", "viscosity_ratio", "nuTilda", "k", "omega", "epsilon", NULL};
 static const char *const MeshKeys[]      = {"scale", "merge_tolerance", "polyMesh", "blocks", "octree", "airfoil", "gmsh", NULL};
 static const char *const AirfoilKeys[]   = {"naca", "cells_around", "cells_wake", "cells_normal", "first_cell", "farfield", "span", "le_spacing", "te_spacing", NULL};
-static const char *const OctreeKeys[]    = {"domain", "patches", "geometry", "regions", "cells_between_levels", "feature_angle", "location_in_mesh", "snap", "snap_smooth_layers", "snap_iterations", "snap_features", NULL};
+static const char *const OctreeKeys[]    = {"domain", "patches", "geometry", "regions", "cells_between_levels", "feature_angle", "location_in_mesh", "snap", "snap_smooth_layers", "snap_iterations", "snap_features", "layers", NULL};
+static const char *const LayerKeys[]     = {"patches", "number", "expansion", "final_thickness", "first_thickness", NULL};
 static const char *const DomainKeys[]    = {"min", "max", "cells", NULL};
 static const char *const SideKeys[]      = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax", NULL};
 static const char *const GeometryKeys[]  = {"file", "patch", "regions", "levels", "scale", "rotate", "translate", NULL};
@@ -553,6 +554,40 @@ static PetscErrorCode ReadRefineRegion(const Rd *r, yaml_node_t *n, int ir, cons
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* mesh.octree.layers: wall layers on the listed patches (names checked
+ * against the mesh's patches when the layers are added). */
+static PetscErrorCode ReadLayers(const Rd *r, yaml_node_t *n, int line, GaleOctreeSettings *o)
+{
+  Sec          s;
+  yaml_node_t *v;
+  char         got[64], w[256];
+  PetscBool    first = PETSC_FALSE, final = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCall(Open(r, n, "mesh.octree.layers", line, LayerKeys, &s));
+  o->layers_line           = line;
+  o->layers                = 3;
+  o->layer_expansion       = 1.2;
+  o->layer_final_thickness = 0.5;
+  if (!(v = Get(r, n, "patches", NULL))) PetscCall(Missing(r, &s, "patches", " (expected a list of the patches that get layers, e.g. [car])"));
+  PetscCheck(v->type == YAML_SEQUENCE_NODE && NITEMS(v) >= 1 && NITEMS(v) <= GALE_MAX_FORCE_PATCHES, r->comm, GALE_ERR_USER, "%s:%d: expected a list of 1 to %d patches for 'mesh.octree.layers.patches', got %s", r->file, Line(v),
+             GALE_MAX_FORCE_PATCHES, Describe(v, got, sizeof(got)));
+  for (int i = 0; i < NITEMS(v); i++) {
+    Fmt(w, sizeof(w), "mesh.octree.layers.patches[%d]", i);
+    PetscCall(String(r, Item(r, v, i), w, o->layer_patches[i], GALE_NAME_LEN));
+    for (int j = 0; j < i; j++) PetscCheck(strcmp(o->layer_patches[j], o->layer_patches[i]), r->comm, GALE_ERR_USER, "%s:%d: layers patch '%s' is listed twice", r->file, Line(Item(r, v, i)), o->layer_patches[i]);
+    o->nlayer_patches = i + 1;
+  }
+  PetscCall(OptInt(r, &s, "number", R_POS, &o->layers, NULL));
+  if ((v = Get(r, n, "number", NULL))) PetscCheck(o->layers <= 50, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.layers.number' = %" PetscInt_FMT " (expected 1 to 50)", r->file, Line(v), o->layers);
+  PetscCall(OptReal(r, &s, "expansion", R_POS, &o->layer_expansion, NULL));
+  if ((v = Get(r, n, "expansion", NULL))) PetscCheck(o->layer_expansion >= 0.5 && o->layer_expansion <= 3, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.layers.expansion' = %g (expected 0.5 to 3)", r->file, Line(v), (double)o->layer_expansion);
+  PetscCall(OptReal(r, &s, "final_thickness", R_POS, &o->layer_final_thickness, &final));
+  PetscCall(OptReal(r, &s, "first_thickness", R_POS, &o->layer_first_thickness, &first));
+  PetscCheck(!(first && final), r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.layers' has both final_thickness and first_thickness (expected one: the outermost layer relative to the cell size, or the first layer in metres)", r->file, line);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const char *dir, GaleOctreeSettings *o)
 {
   Sec          s, t;
@@ -620,6 +655,7 @@ static PetscErrorCode ReadOctree(const Rd *r, yaml_node_t *n, int line, const ch
   if ((v = Get(r, n, "snap_smooth_layers", NULL))) PetscCheck(o->snap_smooth_layers <= 20, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.snap_smooth_layers' = %" PetscInt_FMT " (expected 0 to 20)", r->file, Line(v), o->snap_smooth_layers);
   PetscCall(OptInt(r, &s, "snap_iterations", R_NONNEG, &o->snap_iterations, NULL));
   if ((v = Get(r, n, "snap_iterations", NULL))) PetscCheck(o->snap_iterations <= 50, r->comm, GALE_ERR_USER, "%s:%d: 'mesh.octree.snap_iterations' = %" PetscInt_FMT " (expected 0 to 50)", r->file, Line(v), o->snap_iterations);
+  if ((v = Get(r, n, "layers", &l))) PetscCall(ReadLayers(r, v, l, o));
   if ((v = Get(r, n, "location_in_mesh", &l))) {
     o->has_location  = PETSC_TRUE;
     o->location_line = l;

@@ -92,6 +92,13 @@ typedef struct {
   PetscInt                 snap_smooth_layers;   /* layers of points behind the wall that follow it, default 4 */
   PetscInt                 snap_iterations;      /* back-off halvings before a cell's move is cancelled, default 8 */
   PetscBool                snap_features;        /* explicit feature-edge snapping (experimental), default false */
+  PetscInt                 layers;               /* wall layers per face on layer_patches, 0 (default): none */
+  PetscInt                 nlayer_patches;
+  char                     layer_patches[GALE_MAX_FORCE_PATCHES][GALE_NAME_LEN];
+  PetscReal                layer_expansion;       /* thickness ratio of successive layers, default 1.2 */
+  PetscReal                layer_final_thickness; /* outermost layer / local cell size, default 0.5 */
+  PetscReal                layer_first_thickness; /* > 0: absolute first-layer thickness (overrides final) */
+  PetscInt                 layers_line;           /* line of 'layers:' */
   PetscBool                has_location;
   PetscReal                location[3];         /* location_in_mesh */
   PetscInt                 line, location_line; /* lines of 'octree:' and 'location_in_mesh:' */

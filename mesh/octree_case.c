@@ -8,6 +8,7 @@
  * of a 2D case: it must be one cell thick and is never refined (quadtree).
  * Statistics and timings are printed on rank 0. */
 #include "gale_octree.h"
+#include "gale_layers.h"
 
 static const char *const SideName[6] = {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax"};
 
@@ -143,6 +144,37 @@ static PetscErrorCode Snap(MPI_Comm comm, const GaleCase *cs, GaleOctree oct, Ga
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Wall layers (mesh/layers.c) with the case's settings, and their report. */
+static PetscErrorCode Layers(MPI_Comm comm, const GaleCase *cs, GaleMesh *mesh)
+{
+  const GaleOctreeSettings *o = &cs->octree;
+  GaleLayerOptions          opt;
+  GaleLayerStats            st;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&opt, sizeof(opt)));
+  opt.nPatches = o->nlayer_patches;
+  for (PetscInt k = 0; k < o->nlayer_patches; k++) PetscCall(PetscStrncpy(opt.patches[k], o->layer_patches[k], sizeof(opt.patches[k])));
+  opt.number         = o->layers;
+  opt.expansion      = o->layer_expansion;
+  opt.finalThickness = o->layer_final_thickness;
+  opt.firstThickness = o->layer_first_thickness;
+  opt.smoothLayers   = 5;
+  opt.iterations     = 20;
+  opt.maxNonOrtho    = 85;
+  PetscCall(PetscSNPrintf(opt.where, sizeof(opt.where), "%s:%d: mesh.octree.layers: ", cs->file, (int)o->layers_line));
+  PetscCall(GaleMeshAddLayers(mesh, &opt, &st));
+  PetscCall(PetscPrintf(comm,
+                        "  layers: %" PetscInt_FMT " layers on %" PetscInt_FMT " faces (%" PetscInt_FMT " cells added, %" PetscInt_FMT " fluid cells), %" PetscInt_FMT " layer points (%" PetscInt_FMT " kept on another boundary), %" PetscInt_FMT
+                        " points behind moved, %" PetscInt_FMT " pinned (no thickness: on edges of more than two boundary faces or no direction into the fluid); %" PetscInt_FMT " faces left without layers (%.2f %% covered)\n",
+                        o->layers, st.nLayerFaces, st.nCellsAdded, (*mesh)->nCells, st.nLayerPoints, st.nConstrained, st.nInterior, st.nPinned, st.nExcluded, (double)(100.0 * (st.nLayerFaces - st.nExcluded) / PetscMax(st.nLayerFaces, 1))));
+  PetscCall(PetscPrintf(comm,
+                        "  layers: thickness/target min %.3f, mean %.3f, %.1f %% of the faces at >= 90 %%; first layer %.3g..%.3g; %" PetscInt_FMT " points limited by the cells around them or converging normals, %" PetscInt_FMT
+                        " backed off (%" PetscInt_FMT " cells failed at full thickness, %" PetscInt_FMT " back-off passes); %" PetscInt_FMT " cells fail the face-pyramid or non-orthogonality check (%" PetscInt_FMT " at any thickness); %.2f s\n",
+                        (double)st.minRatio, (double)st.meanRatio, (double)(100 * st.fracFull), (double)st.minFirst, (double)st.maxFirst, st.nLimited, st.nBackedOff, st.nBadCells, st.iterations, st.nWarnCells, st.nHopeless, (double)st.time));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Hints that the mesh may not be what the user meant. */
 static PetscErrorCode Warnings(MPI_Comm comm, const GaleCase *cs, const GaleOctree oct, const GaleMesh mesh)
 {
@@ -189,6 +221,7 @@ static PetscErrorCode BuildOctree(MPI_Comm comm, const GaleCase *cs, GaleOctree 
   PetscCall(GaleOctreeBuildMesh(*oct, mesh));
   PetscCall(LogStats(comm, *oct));
   if (o->snap && o->ngeometries) PetscCall(Snap(comm, cs, *oct, mesh));
+  if (o->layers && o->nlayer_patches) PetscCall(Layers(comm, cs, mesh));
   PetscCall(Warnings(comm, cs, *oct, *mesh));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
