@@ -655,9 +655,28 @@ static void test_case_file(void **state)
   assert_true(cs->octree.snap);
   assert_int_equal(3, cs->octree.snap_smooth_layers);
   assert_int_equal(8, cs->octree.snap_iterations);
+  assert_int_equal(0, cs->octree.nlayer_patches);
   CHECK(GaleMeshBuildFromCase(PETSC_COMM_WORLD, cs, &m));
   CHECK(GaleMeshCheck(m));
   assert_int_equal(5, m->nPatches);
+  {
+    const PetscInt nc = m->nCells, nw = PatchSize(m, "cylinder");
+    CHECK(GaleMeshDestroy(&m));
+    CHECK(GaleCaseDestroy(&cs));
+    /* the same with 2 wall layers on the cylinder: 2 cells per wall face more */
+    WriteFile("case.yaml", CASE_HEAD
+              "    geometry:\n      - {file: cyl.stl, regions: {side: cylinder, caps: cylinder}, levels: 2}\n    snap_smooth_layers: 3\n    layers: {patches: [cylinder], number: 2, expansion: 1.5}\n    location_in_mesh: [1, 0.1, 0.01]\n" CASE_TAIL);
+    CHECK(GaleCaseRead(PETSC_COMM_WORLD, gTmp, &cs));
+    assert_int_equal(1, cs->octree.nlayer_patches);
+    assert_string_equal("cylinder", cs->octree.layer_patches[0]);
+    assert_int_equal(2, cs->octree.layers);
+    assert_true(cs->octree.layer_expansion == 1.5);
+    assert_true(cs->octree.layer_final_thickness == 0.5); /* default */
+    CHECK(GaleMeshBuildFromCase(PETSC_COMM_WORLD, cs, &m));
+    CHECK(GaleMeshCheck(m));
+    assert_int_equal(nw, PatchSize(m, "cylinder"));
+    assert_int_equal(nc + 2 * nw, m->nCells);
+  }
   CHECK(GaleMeshDestroy(&m));
   CHECK(GaleCaseDestroy(&cs));
 }
@@ -682,6 +701,14 @@ static void test_case_errors(void **state)
   BAD_READ("    geometry: [{file: cyl.stl, patch: body, levels: 2}]\n    location_in_mesh: [1, 0.1, 0.01]\n", "patch 'body' of mesh.octree.geometry[0] has no entry in 'boundary'");
   BAD_READ("    regions: [{distance: {geometry: 0, distance: 1}, level: 2}]\n", "names no geometry");
   BAD_READ("    geometry: [{file: cyl.stl, patch: cylinder, levels: 2}]\n    location_in_mesh: [1, 0.1, 0.01]\n    cells_between_levels: 0\n", "expected a positive integer for 'mesh.octree.cells_between_levels'");
+#define GEO "    geometry: [{file: cyl.stl, patch: cylinder, levels: 2}]\n    location_in_mesh: [1, 0.1, 0.01]\n"
+  BAD_READ(GEO "    layers: {number: 2}\n", "case.yaml:7:", "missing required key 'patches' in 'mesh.octree.layers'");
+  BAD_READ(GEO "    layers: {patches: [cylinder], number: 0}\n", "'mesh.octree.layers.number'");
+  BAD_READ(GEO "    layers: {patches: [cylinder], expansion: 7}\n", "'mesh.octree.layers.expansion' = 7", "(expected 0.5 to 3)");
+  BAD_READ(GEO "    layers: {patches: [cylinder], final_thickness: 0.4, first_thickness: 1e-3}\n", "has both final_thickness and first_thickness");
+  BAD_READ(GEO "    layers: {patches: [cylinder, cylinder]}\n", "layers patch 'cylinder' is listed twice");
+  BAD_READ(GEO "    layers: {patches: [cylinder], thickness: 1}\n", "unknown key 'thickness' in 'mesh.octree.layers'");
+#undef GEO
   WriteFile("case.yaml", "mesh:\n  octree:\n    domain: {min: [0, 0, 0], max: [1, 1, 1], cells: [4, 4, 4]}\n    patches: {xmin: a, xmax: a, ymin: a, ymax: a, zmin: a}\n"
                          "fluid: {nu: 1}\nboundary: {a: {type: wall}}\n");
   EXPECT_ERROR(GaleCaseRead(PETSC_COMM_WORLD, gTmp, &cs), "missing required key 'zmax' in 'mesh.octree.patches'");

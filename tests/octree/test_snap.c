@@ -26,67 +26,6 @@
 
 /* ---------- surfaces in memory ---------- */
 
-/* Icosphere: an icosahedron whose triangles are split in four nsub times,
- * new points pushed onto the sphere (|x - c| = r). Outward triangles. */
-static GaleSurface Icosphere(const PetscReal c[3], PetscReal r, int nsub)
-{
-  const PetscReal t         = (1 + PetscSqrtReal(5)) / 2;
-  const PetscReal v0[12][3] = {{-1, t, 0}, {1, t, 0}, {-1, -t, 0}, {1, -t, 0}, {0, -1, t}, {0, 1, t}, {0, -1, -t}, {0, 1, -t}, {t, 0, -1}, {t, 0, 1}, {-t, 0, -1}, {-t, 0, 1}};
-  const int       f0[20][3] = {{0, 11, 5}, {0, 5, 1}, {0, 1, 7}, {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4}, {11, 10, 2}, {10, 7, 6}, {7, 1, 8},
-                               {3, 9, 4},  {3, 4, 2}, {3, 2, 6}, {3, 6, 8},  {3, 8, 9},   {4, 9, 5}, {2, 4, 11}, {6, 2, 10},  {8, 6, 7},  {9, 8, 1}};
-  PetscInt        nt = 20, np = 12, maxp = 12, maxt = 20;
-  PetscReal      *x;
-  PetscInt       *tri;
-  GaleSurface     s;
-
-  for (int k = 0; k < nsub; k++) maxt *= 4;
-  maxp = maxt / 2 + 2;
-  CHECK(PetscMalloc2(3 * maxp, &x, 3 * maxt, &tri));
-  for (int i = 0; i < 12; i++) {
-    const PetscReal n = PetscSqrtReal(1 + t * t);
-    for (int d = 0; d < 3; d++) x[3 * i + d] = v0[i][d] / n;
-  }
-  for (int i = 0; i < 20; i++)
-    for (int k = 0; k < 3; k++) tri[3 * i + k] = f0[i][k];
-  for (int k = 0; k < nsub; k++) {
-    PetscInt *nt2, *mid, n2 = 0;
-    /* midpoint of edge (a, b): found by a linear scan of this level's new points (small surfaces only) */
-    CHECK(PetscMalloc2(12 * nt, &nt2, 3 * nt, &mid));
-    for (PetscInt i = 0; i < nt; i++) {
-      for (int e = 0; e < 3; e++) {
-        const PetscInt a = tri[3 * i + e], b = tri[3 * i + (e + 1) % 3];
-        PetscReal      m[3], len;
-        PetscInt       j;
-        for (int d = 0; d < 3; d++) m[d] = 0.5 * (x[3 * a + d] + x[3 * b + d]);
-        len = PetscSqrtReal(m[0] * m[0] + m[1] * m[1] + m[2] * m[2]);
-        for (int d = 0; d < 3; d++) m[d] /= len;
-        for (j = np - 1; j >= 0; j--)
-          if (PetscAbsReal(x[3 * j] - m[0]) + PetscAbsReal(x[3 * j + 1] - m[1]) + PetscAbsReal(x[3 * j + 2] - m[2]) < 1e-12) break;
-        if (j < 0) {
-          j = np++;
-          for (int d = 0; d < 3; d++) x[3 * j + d] = m[d];
-        }
-        mid[3 * i + e] = j;
-      }
-      {
-        const PetscInt a = tri[3 * i], b = tri[3 * i + 1], cc = tri[3 * i + 2], ab = mid[3 * i], bc = mid[3 * i + 1], ca = mid[3 * i + 2];
-        const PetscInt q[12] = {a, ab, ca, b, bc, ab, cc, ca, bc, ab, bc, ca};
-        for (int k2 = 0; k2 < 12; k2++) nt2[3 * n2 + k2] = q[k2];
-        n2 += 4;
-      }
-    }
-    nt = n2;
-    CHECK(PetscArraycpy(tri, nt2, 3 * nt));
-    CHECK(PetscFree2(nt2, mid));
-  }
-  s = NewSurface(np, nt, "sphere");
-  for (PetscInt i = 0; i < np; i++)
-    for (int d = 0; d < 3; d++) s->points[3 * i + d] = c[d] + r * x[3 * i + d];
-  CHECK(PetscArraycpy(s->tris, tri, 3 * nt));
-  CHECK(PetscFree2(x, tri));
-  return s;
-}
-
 /* Cube of half-side a about c, rotated by R (rows: the cube's axes), 12 outward triangles. */
 static GaleSurface RotatedCube(const PetscReal c[3], PetscReal a, const PetscReal R[3][3])
 {
