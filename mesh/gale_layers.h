@@ -19,6 +19,7 @@ typedef struct {
   PetscReal firstThickness;                                 /* > 0: absolute thickness of the layer on the wall (metres) */
   PetscInt  smoothLayers;                                   /* rings of points behind the layers that share their displacement */
   PetscInt  iterations;                                     /* back-off passes checking everything (then only volumes) at most */
+  PetscBool strict;                                         /* leave faces without layers where a layer cell keeps a face pyramid the wrong way round or a face beyond maxNonOrtho */
   PetscReal maxNonOrtho;                                    /* degrees: a face beyond this (and beyond its value before) fails */
   char      where[GALE_PATH_LEN + 64];                      /* prefix of error messages ("case.yaml:12: mesh.octree.layers: "), may be "" */
 } GaleLayerOptions;

@@ -921,6 +921,29 @@ static PetscErrorCode BackOff(Layers *L, const GaleLayerOptions *opt, GaleLayerS
     if (!L->excl[L->LF[(c - L->nc) / L->n]]) (*nExclude)++;
     L->excl[L->LF[(c - L->nc) / L->n]] = 1;
   }
+  /* layer cells the solver cannot use whatever their thickness: a face
+   * pyramid the wrong way round (the warped snapped face is thicker than the
+   * layer: the cell centre lies outside the face) or a face beyond the
+   * non-orthogonality limit. Their faces get no layers on the next attempt,
+   * as snappyHexMesh drops them, so the mesh stays one the solver runs on. */
+  if (!*nExclude && opt->strict)
+    for (PetscInt c = L->nc; c < o->nCells; c++) {
+      const PetscReal *C   = o->cellCentres + 3 * c;
+      PetscBool        bad = PETSC_FALSE;
+      for (PetscInt q = L->oOff[c]; q < L->oOff[c + 1] && !bad; q++) {
+        const PetscInt   f  = L->oFace[q];
+        const PetscReal *Cf = o->faceCentres + 3 * f, sgn = o->owner[f] == c ? 1 : -1;
+        PetscReal        e[3];
+        if (o->faceMagAreas[f] <= GALE_LAYER_DEGENERATE * L->amax[c]) continue;
+        for (int k = 0; k < 3; k++) e[k] = Cf[k] - C[k];
+        if (!(sgn * Dot(o->faceAreas + 3 * f, e) > 0)) bad = PETSC_TRUE;
+        if (f < o->nInternalFaces && CosNonOrtho(o, f) < cosMax) bad = PETSC_TRUE;
+      }
+      if (bad && !L->excl[L->LF[(c - L->nc) / L->n]]) {
+        (*nExclude)++;
+        L->excl[L->LF[(c - L->nc) / L->n]] = 1;
+      }
+    }
   if (!*nExclude) st->nWarnCells = Check(L, PETSC_FALSE, cosMax, bad);
   for (PetscInt k = 0; k < L->nLP; k++)
     if (L->T[k] < T0[k]) st->nBackedOff++;
@@ -1044,7 +1067,7 @@ static PetscErrorCode AddLayers(Layers *L, const GaleLayerOptions *opt, GaleLaye
     st->nExcluded = nExcluded;
     if (!nx || !L->nLF) break;
     nExcluded += nx;
-    PetscCheck(attempt < 8, L->m->comm, PETSC_ERR_PLIB, "layers: layer cells still of no volume after %d attempts", attempt + 1);
+    PetscCheck(attempt < 16, L->m->comm, PETSC_ERR_PLIB, "layers: layer cells still of no volume after %d attempts", attempt + 1);
     PetscCall(FreeAttempt(L));
   }
   if (!L->out) PetscFunctionReturn(PETSC_SUCCESS);

@@ -162,6 +162,7 @@ static PetscErrorCode Layers(MPI_Comm comm, const GaleCase *cs, GaleMesh *mesh)
   opt.smoothLayers   = 5;
   opt.iterations     = 20;
   opt.maxNonOrtho    = 85;
+  opt.strict         = PETSC_TRUE;
   PetscCall(PetscSNPrintf(opt.where, sizeof(opt.where), "%s:%d: mesh.octree.layers: ", cs->file, (int)o->layers_line));
   PetscCall(GaleMeshAddLayers(mesh, &opt, &st));
   PetscCall(PetscPrintf(comm,
