@@ -11,7 +11,9 @@
  *   the farfield boundary (shoelace over its faces) minus the sum of the
  *   cell areas, up to the inscribed polygon's chord error sum(kappa ds^3)/12
  *   (2e-4 relative with 192 cells, falling as ds^2);
- * - every wall point's neighbour up its grid line is first_cell away.
+ * - every wall point's neighbour up its grid line is first_cell away;
+ * - the point-vortex farfield of solver/bc.c: Kutta-Joukowski and the
+ *   velocity of a point vortex (see test_point_vortex).
  * Grids are small (at most a few thousand cells) to keep the test quick. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 #include "gale_mesh.h"
 #include "gale_case.h"
+#include "gale_solver.h"
 #include "../gale_test.h"
 
 static const double TmrA[5] = {0.298222773, -0.127125232, -0.357907906, 0.291984971, -0.105174606};
@@ -350,6 +353,65 @@ static void test_case(void **state)
   EXPECT_ERROR(GaleCaseRead(PETSC_COMM_WORLD, gTmp, &cs), "both 'airfoil' and 'blocks'");
 }
 
+/* Point-vortex farfield (solver/bc.c, -freestream_point_vortex). With the
+ * cells at rest and the pressure p = a y, the wall force is sum p_b S_b,
+ * by the divergence theorem close to -a A depth e_y (A = 0.0807722, the
+ * section's area); Kutta-Joukowski gives Gamma = -L'/|U_inf| (counter-
+ * clockwise positive), and every inflow face of the farfield must carry
+ * U_inf + Gamma/(2 pi r^2) (-r_y, r_x), r from the moment centre (the
+ * origin here), every outflow face p = (|U_inf|^2 - |U|^2)/2 (Bernoulli).
+ * Positive lift speeds the flow up above the airfoil. */
+static void test_point_vortex(void **state)
+{
+  char            text[1024];
+  const PetscReal a = -0.3, span = 0.5;
+  GaleCase       *cs;
+  GaleMesh        g, m;
+  GaleSolver      s;
+  PetscReal       loc[3] = {0, 0, 0}, F[3], gamma, err = 0;
+  (void)state;
+  snprintf(text, sizeof(text), "mesh:\n  airfoil: {naca: \"0012\", cells_around: 64, cells_wake: 8, cells_normal: 16, first_cell: 1e-4, farfield: 10, span: %g}\n%s", (double)span, CaseTail);
+  WriteCase(text);
+  CHECK(GaleCaseRead(PETSC_COMM_WORLD, gTmp, &cs));
+  CHECK(GaleMeshBuildFromCase(PETSC_COMM_WORLD, cs, &g));
+  CHECK(GaleMeshDistribute(g, PETSC_COMM_WORLD, &m));
+  CHECK(GaleSolverCreate(cs, m, &s));
+  CHECK(GaleSolverInitialise(s));
+  for (PetscInt c = 0; c < s->ncT; c++) {
+    for (int d = 0; d < 3; d++) s->U[d * s->ncT + c] = 0;
+    s->p[c] = a * m->cellCentres[3 * c + 1];
+  }
+  CHECK(PetscOptionsSetValue(NULL, "-freestream_point_vortex", "1"));
+  CHECK(GaleSolverUpdateBoundaryValues(s));
+  CHECK(PetscOptionsClearValue(NULL, "-freestream_point_vortex"));
+  for (PetscInt b = 0; b < s->nb; b++)
+    if (cs->bcs[s->faceBC[b]].type == GALE_BC_WALL)
+      for (int d = 0; d < 2; d++) loc[d] += s->pb[b] * m->faceAreas[3 * (s->ni + b) + d];
+  MPI_Allreduce(loc, F, 2, MPIU_REAL, MPI_SUM, PETSC_COMM_WORLD);
+  assert_true(PetscAbsReal(F[1] - (-a * 0.0807722 * span)) < 0.02 * PetscAbsReal(a * 0.0807722 * span));
+  gamma = -F[1] / span;
+  for (PetscInt b = 0; b < s->nb; b++) {
+    const PetscReal *x = m->faceCentres + 3 * (s->ni + b), r2 = x[0] * x[0] + x[1] * x[1], k = gamma / (2 * PETSC_PI * r2);
+    const PetscReal  u = 1 - k * x[1], v = k * x[0];
+    if (cs->bcs[s->faceBC[b]].type != GALE_BC_FREESTREAM) continue;
+    if (s->ubc[b] == GALE_UBC_FIXED) {
+      err = PetscMax(err, PetscAbsReal(s->Ufix[b] - u) + PetscAbsReal(s->Ufix[s->nb + b] - v));
+      if (x[1] > 1 && PetscAbsReal(x[0]) < 1) loc[2] = PetscMax(loc[2], s->Ufix[b] - 1); /* above: faster */
+    } else
+      err = PetscMax(err, PetscAbsReal(s->pfixv[b] - 0.5 * (1 - u * u - v * v)));
+  }
+  MPI_Allreduce(&err, &F[2], 1, MPIU_REAL, MPI_MAX, PETSC_COMM_WORLD);
+  print_message("point vortex: lift per depth %g (-a A = %g), Gamma %g, max error %g\n", (double)(F[1] / span), (double)(-a * 0.0807722), (double)gamma, (double)F[2]);
+  assert_true(F[2] < 1e-12);
+  assert_true(gamma < 0);
+  MPI_Allreduce(&loc[2], &F[0], 1, MPIU_REAL, MPI_MAX, PETSC_COMM_WORLD);
+  assert_true(F[0] > 0);
+  CHECK(GaleSolverDestroy(&s));
+  CHECK(GaleMeshDestroy(&m));
+  CHECK(GaleMeshDestroy(&g));
+  CHECK(GaleCaseDestroy(&cs));
+}
+
 static int Setup(void **state)
 {
   (void)state;
@@ -369,7 +431,7 @@ static int Teardown(void **state)
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ogrid_and_cgrid), cmocka_unit_test(test_surface_points), cmocka_unit_test(test_area), cmocka_unit_test(test_first_cell), cmocka_unit_test(test_errors), cmocka_unit_test(test_case),
+      cmocka_unit_test(test_ogrid_and_cgrid), cmocka_unit_test(test_surface_points), cmocka_unit_test(test_area), cmocka_unit_test(test_first_cell), cmocka_unit_test(test_errors), cmocka_unit_test(test_case), cmocka_unit_test(test_point_vortex),
   };
   int fails;
 

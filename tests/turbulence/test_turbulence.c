@@ -1,6 +1,8 @@
 /* Turbulence tests: Spalart-Allmaras source terms against values computed
- * by hand from the TMR definition, Poisson wall distance against the exact
- * distance in a channel, and the NASA TMR zero-pressure-gradient flat plate
+ * by hand from the TMR definition, the Poisson wall distance (k-omega SST)
+ * against the exact distance in a channel, the exact wall distance of SA
+ * against geometry (a channel and the corner ahead of a flat plate), and
+ * the NASA TMR zero-pressure-gradient flat plate
  * (Re = 5e6 per unit length) on a coarse graded mesh against the TMR
  * CFL3D/FUN3D skin friction of the same grid family
  * (shared/validation/nasa_tmr_flatplate_2dzp.csv). */
@@ -93,7 +95,8 @@ static const char channel[] = "mesh:\n"
                               "  wall: {type: wall}\n"
                               "  sides: {type: empty}\n";
 
-/* Channel between walls y = 0 and y = 1: the Poisson distance is exact in
+/* Channel between walls y = 0 and y = 1: the Poisson distance (used by
+ * k-omega SST and k-epsilon) is exact in
  * the continuum (d = min(y, 1-y)); the discrete error comes from the
  * second-order discretisation: absolute error O(h^2), so the relative
  * error at the wall cell (d ~ h) is O(h). It must be small (< 3% on 40
@@ -107,7 +110,7 @@ static PetscReal WallDistanceError(const char *dir, const char *cells)
   PetscStrncpy(yaml, channel, sizeof(yaml));
   at = strstr(yaml, "[8, 40, 1]");
   memcpy(at, cells, strlen(cells));
-  Setup(dir, yaml, "SpalartAllmaras", &r);
+  Setup(dir, yaml, "kOmegaSST", &r);
   for (PetscInt c = 0; c < r.s->nc; c++) {
     PetscReal y = r.local->cellCentres[3 * c + 1], d = PetscMin(y, 1 - y);
     err = PetscMax(err, PetscAbsReal(r.s->turb->wallDist[c] - d) / d);
@@ -153,6 +156,37 @@ static const char flatplate[] = "mesh:\n"
                                 "forces:\n"
                                 "  patches: [plate]\n"
                                 "  reference: {area: 0.2, velocity: 1, density: 1}\n";
+
+/* SA's wall distance is the exact distance to the nearest wall face, by
+ * geometry: in the channel d = min(y, 1 - y) (the nearest point inside a
+ * face); ahead of the flat plate of test_flatplate_sa (a symmetry plane
+ * for x < 0, the plate from x = 0) d = hypot(x, y) to the plate's leading
+ * edge (the nearest point on a face's edge), above it d = y. Ghost cells
+ * (2 ranks) included. */
+static PetscReal SAWallDistanceError(const char *dir, const char *yaml, PetscBool plate)
+{
+  Run       r   = {0};
+  PetscReal err = 0;
+  Setup(dir, yaml, "SpalartAllmaras", &r);
+  for (PetscInt c = 0; c < r.s->ncT; c++) {
+    const PetscReal x = r.local->cellCentres[3 * c], y = r.local->cellCentres[3 * c + 1];
+    const PetscReal d = plate ? (x < 0 ? PetscSqrtReal(x * x + y * y) : y) : PetscMin(y, 1 - y);
+    err               = PetscMax(err, PetscAbsReal(r.s->turb->wallDist[c] - d) / d);
+  }
+  FreeRun(&r);
+  return MaxAll(err);
+}
+
+static void test_sa_wall_distance(void **state)
+{
+  PetscReal ec, ep;
+  (void)state;
+  ec = SAWallDistanceError("sawalldist_channel", channel, PETSC_FALSE);
+  ep = SAWallDistanceError("sawalldist_plate", flatplate, PETSC_TRUE);
+  print_message("SA exact wall distance: max relative error %g (channel), %g (flat plate)\n", (double)ec, (double)ep);
+  assert_true(ec < 1e-10);
+  assert_true(ep < 1e-10);
+}
 
 static void test_flatplate_sa(void **state)
 {
@@ -213,7 +247,7 @@ static void test_flatplate_sa(void **state)
 
 int main(int argc, char **argv)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sa_sources), cmocka_unit_test(test_wall_distance), cmocka_unit_test(test_flatplate_sa)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sa_sources), cmocka_unit_test(test_wall_distance), cmocka_unit_test(test_sa_wall_distance), cmocka_unit_test(test_flatplate_sa)};
   int                     rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   rc = cmocka_run_group_tests(tests, NULL, NULL);
