@@ -28,7 +28,7 @@ static const char *const PostKeys[]      = {"slice", "streamlines", "surface", N
 static const char *const PostSliceKeys[] = {"origin", "normal", "box", NULL};
 static const char *const PostLineKeys[]  = {"from", "to", "seeds", NULL};
 static const char *const PostSurfKeys[]  = {"patches", "p_ref", NULL};
-static const char *const TurbKeys[]      = {"model", "relaxation", "wall_functions", NULL};
+static const char *const TurbKeys[]      = {"model", "relaxation", "wall_functions", "wall_distance", NULL};
 static const char *const Booleans[]      = {"false", "true", "no", "yes", "off", "on", NULL}; /* odd index = true */
 static const char *const TurbModels[]    = {"laminar", "SpalartAllmaras", "kOmegaSST", "kEpsilon", NULL};
 static const char *const BCTurbKeys[]    = {"intensity", "length_scale", "viscosity_ratio", "nuTilda", "k", "omega", "epsilon", NULL};
@@ -1289,6 +1289,12 @@ static PetscErrorCode ReadDocument(const Rd *r, const char *dir, GaleCase *cs)
     PetscCall(OptReal(r, &s, "relaxation", R_UNIT, &cs->turb.relax, NULL));
     PetscCall(OptChoice(r, &s, "wall_functions", "boolean", Booleans, &wf));
     cs->turb.wall_functions = (PetscBool)(wf % 2);
+    {
+      static const char *const WallDistances[] = {"exact", "poisson", NULL};
+      PetscInt                 wd              = 0;
+      PetscCall(OptChoice(r, &s, "wall_distance", "wall distance method", WallDistances, &wd));
+      cs->turb.wall_distance_poisson = (PetscBool)(wd == 1);
+    }
   }
   if (cs->ref_velocity == 0) cs->ref_velocity = DefaultRefVelocity(cs);
   if (cs->ref_density == 0) cs->ref_density = cs->rho;

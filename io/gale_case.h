@@ -151,10 +151,11 @@ typedef struct {
 
 /* turbulence: section of case.yaml (model by name; "laminar" = none) */
 typedef struct {
-  char      model[32];      /* laminar, SpalartAllmaras, kOmegaSST, kEpsilon */
-  PetscBool negative_sa;    /* SA-neg formulation (TMR) */
-  PetscBool wall_functions; /* log-law wall functions (kEpsilon, SST) */
-  PetscReal relax;          /* turbulence equations' relaxation, default 0.7 steady */
+  char      model[32];             /* laminar, SpalartAllmaras, kOmegaSST, kEpsilon */
+  PetscBool negative_sa;           /* SA-neg formulation (TMR) */
+  PetscBool wall_functions;        /* log-law wall functions (kEpsilon, SST) */
+  PetscBool wall_distance_poisson; /* wall_distance: poisson (default exact) */
+  PetscReal relax;                 /* turbulence equations' relaxation, default 0.7 steady */
 } GaleTurbulenceSettings;
 
 /* post: what `gale post --pictures` shows (the command line overrides). */

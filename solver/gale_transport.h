@@ -35,4 +35,10 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
  * (measured in tests/solver). Cells get d > 0; with no wall, d = 1e30. */
 PetscErrorCode GaleSolverWallDistance(GaleSolver s, PetscReal *d);
 
+/* Exact wall distance: from each local and ghost cell centre to the nearest
+ * wall face of the whole mesh (faces split into triangles about their
+ * centres), d >= 1e-12; with no wall, d = 1e30. The default of the
+ * turbulence models (turbulence.wall_distance). */
+PetscErrorCode GaleSolverWallDistanceExact(GaleSolver s, PetscReal *d);
+
 #endif

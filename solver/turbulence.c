@@ -28,7 +28,10 @@ PetscErrorCode GaleTurbulenceCreate(GaleSolver s, GaleTurbulence *tp)
   PetscCall(PetscStrncpy(t->name, cs->turb.model, sizeof(t->name)));
   PetscCall(PetscCalloc1(s->ncT + 1, &t->wallDist));
   PetscCall(PetscCalloc5(s->ncT + 1, &t->gamma, s->nb + 1, &t->gammaB, s->nc + 1, &t->Su, s->nc + 1, &t->Sp, 3 * s->ncT + 1, &t->grad));
-  PetscCall(GaleSolverWallDistance(s, t->wallDist));
+  if (cs->turb.wall_distance_poisson)
+    PetscCall(GaleSolverWallDistance(s, t->wallDist));
+  else
+    PetscCall(GaleSolverWallDistanceExact(s, t->wallDist));
   PetscCall(GaleLinSysCreate(s->mesh, "turb_", KSPBCGS, PCBJACOBI, s->transient ? 1e-6 : 0.1, 1e-30, 200, &t->ls));
   PetscCall(Models[found].create(t));
   for (PetscInt i = 0; i < t->nfields; i++) {
