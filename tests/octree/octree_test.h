@@ -156,4 +156,24 @@ PETSC_UNUSED static GaleSurface Icosphere(const PetscReal c[3], PetscReal r, int
   return s;
 }
 
+/* Every cell closed (the sum of its outward face area vectors vanishes
+ * against its face areas; faces need not be planar) and of positive volume. */
+PETSC_UNUSED static void CheckClosed(GaleMesh m)
+{
+  PetscReal *sum, *mag;
+
+  CHECK(PetscCalloc2(3 * m->nCells, &sum, m->nCells, &mag));
+  for (PetscInt f = 0; f < m->nFaces; f++)
+    for (int side = 0; side < (f < m->nInternalFaces ? 2 : 1); side++) {
+      const PetscInt c = side ? m->neighbour[f] : m->owner[f];
+      for (int d = 0; d < 3; d++) sum[3 * c + d] += (side ? -1 : 1) * m->faceAreas[3 * f + d];
+      mag[c] += m->faceMagAreas[f];
+    }
+  for (PetscInt c = 0; c < m->nCells; c++) {
+    assert_true(PetscSqrtReal(sum[3 * c] * sum[3 * c] + sum[3 * c + 1] * sum[3 * c + 1] + sum[3 * c + 2] * sum[3 * c + 2]) < 1e-12 * mag[c]);
+    assert_true(m->cellVolumes[c] > 0);
+  }
+  CHECK(PetscFree2(sum, mag));
+}
+
 #endif

@@ -172,25 +172,6 @@ static void CheckTopologicallyClosed(GaleMesh m)
 }
 
 /* Closed, positive, ordered, balanced (maxRatio: 8 in 3D, 4 in 2D). */
-/* Sum of outward face area vectors per cell, against the cell's face area. */
-static void CheckGeometricallyClosed(GaleMesh m)
-{
-  PetscReal *sum, *mag;
-
-  assert_int_equal(0, PetscCalloc2(3 * m->nCells, &sum, m->nCells, &mag));
-  for (PetscInt f = 0; f < m->nFaces; f++)
-    for (int side = 0; side < (f < m->nInternalFaces ? 2 : 1); side++) {
-      const PetscInt c = side ? m->neighbour[f] : m->owner[f];
-      for (int d = 0; d < 3; d++) sum[3 * c + d] += (side ? -1 : 1) * m->faceAreas[3 * f + d];
-      mag[c] += m->faceMagAreas[f];
-    }
-  for (PetscInt c = 0; c < m->nCells; c++) {
-    assert_true(PetscSqrtReal(sum[3 * c] * sum[3 * c] + sum[3 * c + 1] * sum[3 * c + 1] + sum[3 * c + 2] * sum[3 * c + 2]) < 1e-12 * mag[c]);
-    assert_true(m->cellVolumes[c] > 0);
-  }
-  CHECK(PetscFree2(sum, mag));
-}
-
 /* Leaves sharing a face differ by at most one level (in the tree itself). */
 static void CheckBalance(GaleOctree o)
 {
@@ -209,7 +190,7 @@ static void CheckMesh(GaleMesh m, PetscReal maxRatio)
   PetscInt next;
 
   CHECK(GaleMeshCheck(m));
-  CheckGeometricallyClosed(m);
+  CheckClosed(m);
   CheckTopologicallyClosed(m);
   for (PetscInt f = 0; f < m->nInternalFaces; f++) {
     const PetscReal vo = m->cellVolumes[m->owner[f]], vn = m->cellVolumes[m->neighbour[f]];

@@ -70,25 +70,6 @@ static void Build(const GaleOctreeOptions *opt, GaleSurface s, PetscInt L, Petsc
   CHECK(GaleMeshCheck(*mesh));
 }
 
-/* Sum of outward face area vectors per cell vanishes (faces are no longer planar). */
-static void CheckClosed(GaleMesh m)
-{
-  PetscReal *sum, *mag;
-
-  CHECK(PetscCalloc2(3 * m->nCells, &sum, m->nCells, &mag));
-  for (PetscInt f = 0; f < m->nFaces; f++)
-    for (int side = 0; side < (f < m->nInternalFaces ? 2 : 1); side++) {
-      const PetscInt c = side ? m->neighbour[f] : m->owner[f];
-      for (int d = 0; d < 3; d++) sum[3 * c + d] += (side ? -1 : 1) * m->faceAreas[3 * f + d];
-      mag[c] += m->faceMagAreas[f];
-    }
-  for (PetscInt c = 0; c < m->nCells; c++) {
-    assert_true(PetscSqrtReal(sum[3 * c] * sum[3 * c] + sum[3 * c + 1] * sum[3 * c + 1] + sum[3 * c + 2] * sum[3 * c + 2]) < 1e-12 * mag[c]);
-    assert_true(m->cellVolumes[c] > 0);
-  }
-  CHECK(PetscFree2(sum, mag));
-}
-
 /* Min and max of |x - c| over the points of patch `name` (2D: distance in x, y). */
 static void PatchRadius(GaleMesh m, const char *name, const PetscReal c[3], int dims, PetscReal *rmin, PetscReal *rmax)
 {
