@@ -4,9 +4,10 @@
 usage: check.py [CASE_DIR] [SHARED_DIR]
 Reads C_L and C_D from CASE_DIR/results/summary.yaml and the angle of attack
 from the farfield velocity in CASE_DIR/case.yaml (alpha 0 or 10 degrees),
-and compares them with the Spalart-Allmaras results of CFL3D on the TMR's
-897x257 C-grid (farfield ~500 chords, M = 0.15; the other SA codes on the
-TMR page are printed for the spread). Targets: C_L within 2% (alpha 10;
+and compares them with CFL3D's results for the case's model (SA, or SSTm
+for kOmegaSST) on the TMR's 897x257 C-grid (farfield ~500 chords, M =
+0.15; the other codes of that model on the TMR page are printed for the
+spread). Targets: C_L within 2% (alpha 10;
 |C_L| < 0.005 at alpha 0), C_D within 5%. Exit status 0 when both are met.
 """
 import csv
@@ -37,25 +38,32 @@ with open(os.path.join(case, "results/summary.yaml")) as fh:
 if cl is None:
     sys.exit("check.py: no coefficients in %s/results/summary.yaml" % case)
 
+# the TMR rows of the case's model: SA, or SSTm (Menter SST as Gale's
+# kOmegaSST, production nu_t S^2) for kOmegaSST
+m = re.search(r"^turbulence:\s*\n\s*model:\s*(\w+)", text, re.M)
+model = {"SpalartAllmaras": "SA", "kOmegaSST": "SSTm"}.get(m.group(1) if m else "", None)
+if model is None:
+    sys.exit("check.py: the TMR reference has SA and SST results only (turbulence.model in %s/case.yaml)" % case)
+
 a = int(alpha)
 rows = []
 with open(os.path.join(shared, "validation/nasa_tmr_naca0012_clcd_alpha0_10.csv")) as fh:
     for r in csv.DictReader(fh):
-        if r["model"] == "SA":
+        if r["model"] == model:
             rows.append(r)
 ref = next(r for r in rows if r["code"] == "CFL3D")
 cd_ref = float(ref["CD_alpha%d" % a])
-print("NACA 0012, Re 6e6, alpha %d deg, SA; Gale after %s iterations" % (a, its))
+print("NACA 0012, Re 6e6, alpha %d deg, %s; Gale after %s iterations" % (a, model, its))
 ok = abs(cd / cd_ref - 1) < 0.05
 if a == 10:
     cl_ref = float(ref["CL_alpha10"])
     cls = [float(r["CL_alpha10"]) for r in rows]
-    print("C_L = %.4f   TMR CFL3D %.4f  (%+.2f%%)   SA codes %.4f .. %.4f" % (cl, cl_ref, 100 * (cl / cl_ref - 1), min(cls), max(cls)))
+    print("C_L = %.4f   TMR CFL3D %.4f  (%+.2f%%)   %s codes %.4f .. %.4f" % (cl, cl_ref, 100 * (cl / cl_ref - 1), model, min(cls), max(cls)))
     ok = ok and abs(cl / cl_ref - 1) < 0.02
 else:
     print("C_L = %.5f   TMR ~0" % cl)
     ok = ok and abs(cl) < 0.005
 cds = [float(r["CD_alpha%d" % a]) for r in rows]
-print("C_D = %.5f  TMR CFL3D %.5f (%+.2f%%)   SA codes %.5f .. %.5f" % (cd, cd_ref, 100 * (cd / cd_ref - 1), min(cds), max(cds)))
+print("C_D = %.5f  TMR CFL3D %.5f (%+.2f%%)   %s codes %.5f .. %.5f" % (cd, cd_ref, 100 * (cd / cd_ref - 1), model, min(cds), max(cds)))
 print("targets (C_L 2%%, C_D 5%%): %s" % ("met" if ok else "NOT met"))
 sys.exit(0 if ok else 1)
