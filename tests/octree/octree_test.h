@@ -95,6 +95,31 @@ static void BoxOptions(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, Petsc
   opt->featureAngle       = 30;
 }
 
+/* The shared box with a location in its far corner. */
+PETSC_UNUSED static void BoxWithLocation(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, PetscInt n)
+{
+  BoxOptions(opt, lo, hi, n);
+  opt->haveLocation = PETSC_TRUE;
+  opt->location[0] = 0.93, opt->location[1] = 0.91, opt->location[2] = 0.92;
+}
+
+/* The Schafer-Turek channel 2.2 x 0.41, one cell of thickness t (2D: empty
+ * front and back, z not refined), 44 x 8 level-0 cells, location in the
+ * fluid at (1, 0.1, t/2). */
+PETSC_UNUSED static void ChannelOptions(GaleOctreeOptions *opt, PetscReal t)
+{
+  BoxOptions(opt, 0, 1, 1);
+  opt->hi[0] = 2.2, opt->hi[1] = 0.41, opt->hi[2] = t;
+  opt->cells[0] = 44, opt->cells[1] = 8, opt->cells[2] = 1;
+  opt->refine[2] = PETSC_FALSE;
+  for (int k = 4; k < 6; k++) {
+    snprintf(opt->patch[k], GALE_NAME_LEN, "frontAndBack");
+    snprintf(opt->patchType[k], 32, "empty");
+  }
+  opt->haveLocation = PETSC_TRUE;
+  opt->location[0] = 1, opt->location[1] = 0.1, opt->location[2] = 0.5 * t;
+}
+
 /* Icosphere: an icosahedron whose triangles are split in four nsub times,
  * new points pushed onto the sphere (|x - c| = r). Outward triangles. */
 PETSC_UNUSED static GaleSurface Icosphere(const PetscReal c[3], PetscReal r, int nsub)

@@ -23,14 +23,6 @@
 #include "../gale_test.h"
 #include "octree_test.h"
 
-/* (copied from test_snap.c) */
-static void BoxWithLocation(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, PetscInt n)
-{
-  BoxOptions(opt, lo, hi, n);
-  opt->haveLocation = PETSC_TRUE;
-  opt->location[0] = 0.93, opt->location[1] = 0.91, opt->location[2] = 0.92;
-}
-
 /* Snapped mesh of surface s (or the plain box when s is NULL) at level L. */
 static void Build(const GaleOctreeOptions *opt, GaleSurface s, PetscInt L, GaleMesh *mesh)
 {
@@ -172,15 +164,7 @@ static void test_layers_cylinder_2d(void **state)
   GaleMesh          m0, m;
 
   (void)state;
-  BoxWithLocation(&opt, 0, 1, 1);
-  opt.hi[0] = 2.2, opt.hi[1] = 0.41, opt.hi[2] = t;
-  opt.cells[0] = 44, opt.cells[1] = 8, opt.cells[2] = 1;
-  opt.refine[2] = PETSC_FALSE;
-  for (int k = 4; k < 6; k++) {
-    snprintf(opt.patch[k], GALE_NAME_LEN, "frontAndBack");
-    snprintf(opt.patchType[k], 32, "empty");
-  }
-  opt.location[0] = 1, opt.location[1] = 0.1, opt.location[2] = 0.005;
+  ChannelOptions(&opt, t);
   Build(&opt, s, 3, &m0);
   Build(&opt, s, 3, &m);
   CHECK(GaleMeshAddLayers(&m, &lo, &st));

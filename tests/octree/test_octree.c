@@ -408,16 +408,7 @@ static void test_2d_cylinder(void **state)
   PetscReal         vol;
 
   (void)state;
-  BoxOptions(&opt, 0, 1, 1);
-  opt.hi[0] = 2.2, opt.hi[1] = 0.41, opt.hi[2] = t;
-  opt.cells[0] = 44, opt.cells[1] = 8, opt.cells[2] = 1;
-  opt.refine[2] = PETSC_FALSE;
-  snprintf(opt.patch[4], GALE_NAME_LEN, "frontAndBack");
-  snprintf(opt.patch[5], GALE_NAME_LEN, "frontAndBack");
-  snprintf(opt.patchType[4], 32, "empty");
-  snprintf(opt.patchType[5], 32, "empty");
-  opt.haveLocation = PETSC_TRUE;
-  opt.location[0] = 1, opt.location[1] = 0.1, opt.location[2] = 0.01;
+  ChannelOptions(&opt, t);
   CHECK(Mesh(&opt, s, 3, 3, &m, &o));
   CHECK(Finish(o, &m));
   CheckMesh(m, 4);

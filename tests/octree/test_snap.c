@@ -45,14 +45,6 @@ static GaleSurface RotatedCube(const PetscReal c[3], PetscReal a, const PetscRea
 
 /* ---------- mesher ---------- */
 
-/* The shared box (octree_test.h) with a location in its far corner. */
-static void BoxWithLocation(GaleOctreeOptions *opt, PetscReal lo, PetscReal hi, PetscInt n)
-{
-  BoxOptions(opt, lo, hi, n);
-  opt->haveLocation = PETSC_TRUE;
-  opt->location[0] = 0.93, opt->location[1] = 0.91, opt->location[2] = 0.92;
-}
-
 /* Castellated mesh (snap false) or snapped mesh of surface s at level L. */
 static void Build(const GaleOctreeOptions *opt, GaleSurface s, PetscInt L, PetscBool snap, GaleMesh *mesh, GaleSnapStats *st)
 {
@@ -156,15 +148,7 @@ static void test_snap_cylinder_2d(void **state)
   PetscReal         err[2] = {0, 0};
 
   (void)state;
-  BoxWithLocation(&opt, 0, 1, 1);
-  opt.hi[0] = 2.2, opt.hi[1] = 0.41, opt.hi[2] = t;
-  opt.cells[0] = 44, opt.cells[1] = 8, opt.cells[2] = 1;
-  opt.refine[2] = PETSC_FALSE;
-  for (int k = 4; k < 6; k++) {
-    snprintf(opt.patch[k], GALE_NAME_LEN, "frontAndBack");
-    snprintf(opt.patchType[k], 32, "empty");
-  }
-  opt.location[0] = 1, opt.location[1] = 0.1, opt.location[2] = 0.005;
+  ChannelOptions(&opt, t);
   for (PetscInt L = 3; L <= 4; L++) {
     const PetscReal h = 2.2 / 44 / (1 << L);
     for (int snap = 0; snap < 2; snap++) {
