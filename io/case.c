@@ -17,11 +17,12 @@
 #include <strings.h>
 #include <yaml.h>
 
-const char *const GaleBCTypes[]     = {"wall", "inlet", "outlet", "symmetry", "empty", "freestream", "zeroGradient", NULL};
-const char *const GaleAlgorithms[]  = {"SIMPLE", "SIMPLEC", "PISO", "PIMPLE", NULL};
-const char *const GaleConvections[] = {"upwind", "linearUpwind", "vanLeer", "linear", NULL};
-const char *const GaleGradients[]   = {"gauss", "leastSquares", NULL};
-const char *const GaleTimeSchemes[] = {"euler", "backward", NULL};
+const char *const GaleBCTypes[]          = {"wall", "inlet", "outlet", "symmetry", "empty", "freestream", "zeroGradient", NULL};
+const char *const GaleAlgorithms[]       = {"SIMPLE", "SIMPLEC", "PISO", "PIMPLE", NULL};
+const char *const GaleConvections[]      = {"upwind", "linearUpwind", "vanLeer", "linear", NULL};
+const char *const GaleGradients[]        = {"gauss", "leastSquares", NULL};
+const char *const GaleGradientLimiters[] = {"none", "cellLimited", NULL};
+const char *const GaleTimeSchemes[]      = {"euler", "backward", NULL};
 
 static const char *const TopKeys[]       = {"title", "mesh", "fluid", "boundary", "initial", "solver", "output", "forces", "turbulence", "post", NULL};
 static const char *const PostKeys[]      = {"slice", "streamlines", "surface", NULL};
@@ -50,8 +51,8 @@ static const char *const ValueKeys[]     = {"expression", "table", NULL};
 static const char *const TableKeys[]     = {"axis", "rows", NULL};
 static const char *const Axes[]          = {"x", "y", "z", NULL};
 static const char *const InitialKeys[]   = {"U", "p", NULL};
-static const char *const SolverKeys[]    = {"algorithm", "convection",  "gradient",   "max_iterations",   "tolerance", "relaxation", "non_orthogonal_correctors", "non_orthogonal_limit", "divergence_factor", "dt",
-                                            "end_time",  "time_scheme", "correctors", "outer_correctors", "linear",    NULL};
+static const char *const SolverKeys[]    = {"algorithm", "convection", "gradient",    "gradient_limiter", "max_iterations",   "tolerance", "relaxation", "non_orthogonal_correctors", "non_orthogonal_limit", "divergence_factor",
+                                            "dt",        "end_time",   "time_scheme", "correctors",       "outer_correctors", "linear",    NULL};
 static const char *const UPKeys[]        = {"U", "p", NULL};
 static const char *const LinearKeys[]    = {"ksp", "pc", "rtol", "atol", "max_it", NULL};
 static const char *const OutputKeys[]    = {"interval", "log_interval", NULL};
@@ -977,7 +978,10 @@ static PetscErrorCode ReadSolver(const Rd *r, yaml_node_t *n, int line, GaleCase
   k              = cs->gradient;
   PetscCall(OptChoice(r, &s, "gradient", "gradient scheme", GaleGradients, &k));
   cs->gradient = (GaleGradient)k;
-  k            = cs->time_scheme;
+  k            = cs->gradient_limiter;
+  PetscCall(OptChoice(r, &s, "gradient_limiter", "gradient limiter", GaleGradientLimiters, &k));
+  cs->gradient_limiter = k;
+  k                    = cs->time_scheme;
   PetscCall(OptChoice(r, &s, "time_scheme", "time scheme", GaleTimeSchemes, &k));
   cs->time_scheme = (GaleTimeScheme)k;
   PetscCall(OptInt(r, &s, "max_iterations", R_POS, &cs->max_iterations, NULL));
@@ -1204,15 +1208,16 @@ static PetscErrorCode CheckOctreePatches(const Rd *r, yaml_node_t *mesh, const G
 
 static void CaseDefaults(GaleCase *cs)
 {
-  cs->mesh_scale      = 1;
-  cs->merge_tolerance = 1e-6;
-  cs->rho             = 1;
-  cs->algorithm       = GALE_ALG_SIMPLE;
-  cs->convection      = GALE_CONV_LINEARUPWIND;
-  cs->gradient        = GALE_GRAD_GAUSS;
-  cs->time_scheme     = GALE_TIME_EULER;
-  cs->max_iterations  = 1000;
-  cs->nonorth_limit   = 1;
+  cs->mesh_scale       = 1;
+  cs->merge_tolerance  = 1e-6;
+  cs->rho              = 1;
+  cs->algorithm        = GALE_ALG_SIMPLE;
+  cs->convection       = GALE_CONV_LINEARUPWIND;
+  cs->gradient         = GALE_GRAD_GAUSS;
+  cs->gradient_limiter = 0;
+  cs->time_scheme      = GALE_TIME_EULER;
+  cs->max_iterations   = 1000;
+  cs->nonorth_limit    = 1;
   cs->residual_tol[0] = cs->residual_tol[1] = cs->residual_tol[2] = cs->residual_tol[3] = 1e-5;
   cs->divergence_factor                                                                 = 1e6;
   cs->n_correctors                                                                      = 2;

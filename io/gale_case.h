@@ -139,7 +139,8 @@ extern const char *const GaleAlgorithms[]; /* "SIMPLE","SIMPLEC","PISO","PIMPLE"
 typedef enum { GALE_CONV_UPWIND, GALE_CONV_LINEARUPWIND, GALE_CONV_VANLEER, GALE_CONV_LINEAR } GaleConvection;
 extern const char *const GaleConvections[]; /* "upwind","linearUpwind","vanLeer","linear" */
 typedef enum { GALE_GRAD_GAUSS, GALE_GRAD_LEASTSQUARES } GaleGradient;
-extern const char *const GaleGradients[]; /* "gauss","leastSquares" */
+extern const char *const GaleGradients[];        /* "gauss","leastSquares" */
+extern const char *const GaleGradientLimiters[]; /* "none","cellLimited" */
 typedef enum { GALE_TIME_EULER, GALE_TIME_BACKWARD } GaleTimeScheme;
 extern const char *const GaleTimeSchemes[]; /* "euler","backward" */
 
@@ -199,6 +200,7 @@ struct GaleCase_s {
   GaleAlgorithm  algorithm;
   GaleConvection convection;
   GaleGradient   gradient;
+  PetscInt       gradient_limiter;   /* 0 none, 1 cellLimited (OpenFOAM's cellLimited Gauss linear 1) for the velocity gradient */
   PetscInt       max_iterations;     /* steady outer iterations, default 1000 */
   PetscReal      residual_tol[4];    /* stop when all below: U, p (index 0 U, 1 p); default 1e-5 */
   PetscReal      relax_U, relax_p;   /* defaults: SIMPLE 0.7/0.3, SIMPLEC 0.9/1.0, transient 1/1 */

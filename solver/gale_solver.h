@@ -81,6 +81,7 @@ PetscErrorCode GaleSolverGradient(GaleSolver s, const PetscReal *phi, const Pets
 /* one pressure-velocity step pieces (momentum.c, pressure.c) */
 PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax);
 PetscErrorCode GaleSolverMomentumSolve(GaleSolver s);
+PetscErrorCode GaleSolverLimitGradient(GaleSolver s, const PetscReal *phi, const PetscReal *phib, PetscReal *grad);
 PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscReal relaxP, PetscBool firstCorrector);
 
 /* whole runs (simple.c, piso.c): one outer iteration / one time step */

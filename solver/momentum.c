@@ -6,8 +6,10 @@
  * in a cell with net outflow the -U div(phi) part is explicit (see the
  * assembly).
  * Diffusion: nu_eff = nu + nu_t, nu_eff |S| (deltaCoeff (U_N - U_P) + k . (grad U)_f), the k part
- * explicit (over-relaxed non-orthogonal correction; on fixed-value
- * boundary faces with the owner cell's gradient).
+ * explicit (over-relaxed non-orthogonal correction, limited as the
+ * pressure's by solver.non_orthogonal_limit; on fixed-value boundary faces
+ * with the owner cell's gradient). grad U is cell-limited when
+ * solver.gradient_limiter is cellLimited.
  * Time: Euler V/dt (U - U^o), backward V/dt (3/2 U - 2 U^o + 1/2 U^oo).
  * Implicit under-relaxation: a_P/alpha, b += (1-alpha)/alpha a_P U_P. */
 #include "gale_solver.h"
@@ -51,7 +53,10 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
   PetscFunctionBeginUser;
   PetscCall(GaleSolverUpdateBoundaryValues(s));
   for (int d = 0; d < 3; d++)
-    if (s->solveComp[d]) PetscCall(GaleSolverGradient(s, s->U + d * ncT, s->Ub + d * s->nb, s->gradU + 3 * d * ncT));
+    if (s->solveComp[d]) {
+      PetscCall(GaleSolverGradient(s, s->U + d * ncT, s->Ub + d * s->nb, s->gradU + 3 * d * ncT));
+      if (s->cs->gradient_limiter) PetscCall(GaleSolverLimitGradient(s, s->U + d * ncT, s->Ub + d * s->nb, s->gradU + 3 * d * ncT));
+    }
   PetscCall(GaleSolverGradient(s, s->p, s->pb, s->gradp));
   PetscCall(PetscArrayzero(diag, nc));
   PetscCall(PetscArrayzero(s->offSum, nc));
@@ -84,7 +89,7 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
         PetscReal        kg = 0, corr;
         if (!s->solveComp[d]) continue;
         for (int j = 0; j < 3; j++) kg += k[j] * (w * g[j * ncT + o] + (1 - w) * g[j * ncT + n]);
-        corr = nuf * m->faceMagAreas[f] * kg;
+        corr = nuf * m->faceMagAreas[f] * GaleNonOrthLimited(kg, m->deltaCoeffs[f] * (s->U[d * ncT + n] - s->U[d * ncT + o]), s->cs->nonorth_limit);
         if (o < nc) s->rhsU[d * nc + o] += corr;
         if (n < nc) s->rhsU[d * nc + n] -= corr;
       }
@@ -136,7 +141,7 @@ PetscErrorCode GaleSolverMomentumAssemble(GaleSolver s, PetscReal relax)
       const PetscReal *k = m->nonOrthCorr + 3 * f;
       for (int d = 0; d < 3; d++) {
         const PetscReal *g  = s->gradU + 3 * d * ncT;
-        const PetscReal  kg = k[0] * g[o] + k[1] * g[ncT + o] + k[2] * g[2 * ncT + o];
+        const PetscReal  kg = GaleNonOrthLimited(k[0] * g[o] + k[1] * g[ncT + o] + k[2] * g[2 * ncT + o], m->deltaCoeffs[f] * (s->Ub[d * s->nb + b] - s->U[d * ncT + o]), s->cs->nonorth_limit);
         s->diagC[d * nc + o] += D + PetscMax(-F, 0);
         s->rhsU[d * nc + o] += (D + PetscMax(-F, 0)) * s->Ub[d * s->nb + b] + nub * A * kg;
       }

@@ -8,31 +8,9 @@
  * The matrix coefficients and the corrected flux use the same numbers, so
  * the fluxes are conservative to the linear-solver tolerance.
  * The explicit part k.(grad p)_f can be limited as OpenFOAM's "limited
- * corrected psi" (solver.non_orthogonal_limit, see NonOrthLimited). */
+ * corrected psi" (solver.non_orthogonal_limit, see GaleNonOrthLimited). */
 #include "gale_solver.h"
-
-/* Limited non-orthogonal correction (OpenFOAM's limitedSnGrad, "limited
- * corrected psi", solver.non_orthogonal_limit): the explicit part
- * kg = k.(grad p)_f may not exceed psi / (1 - psi) times the orthogonal
- * part |deltaCoeff (p_N - p_P)| of the current p (psi 1: unlimited, the
- * default; 0.5: at most the orthogonal part; 0: no correction). Unlimited,
- * the correction feeds a cell's own pressure back through its Gauss
- * gradient with a gain of about |k| sum_f |S_f| / (2 V deltaCoeff), which
- * exceeds 1 in the flattened cells that snapping leaves against a wall
- * (V ~ 1e-7 m^3 next to 1e-4 m^2 faces in cases/f1car): a pressure spike in
- * such a cell then grows by ~10 % per SIMPLE iteration until the run
- * diverges. It is not the default: on fair meshes it stalls convergence
- * where p_N - p_P is small (pitzDaily k-epsilon stops near a pressure
- * residual of 1e-3 with psi 0.5). */
-static inline PetscReal NonOrthLimited(PetscReal kg, PetscReal orth, PetscReal psi)
-{
-  PetscReal a, b;
-  if (psi >= 1) return kg;
-  if (psi <= 0) return 0;
-  a = PetscAbsReal(kg);
-  b = psi / (1 - psi) * PetscAbsReal(orth);
-  return a > b ? kg * b / a : kg;
-}
+#include "gale_schemes.h"
 
 /* k . (grad p)_P on a boundary face: the non-orthogonal part of the
  * face-normal pressure gradient, from the owner cell's gradient. */
@@ -189,7 +167,7 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
         const PetscReal w = m->weights[f], *k = m->nonOrthCorr + 3 * f, rAf = w * rA[o] + (1 - w) * rA[n];
         PetscReal       kg = 0;
         for (int j = 0; j < 3; j++) kg += k[j] * (w * s->gradp[j * ncT + o] + (1 - w) * s->gradp[j * ncT + n]);
-        corrF[f] = rAf * m->faceMagAreas[f] * NonOrthLimited(kg, m->deltaCoeffs[f] * (s->p[n] - s->p[o]), s->cs->nonorth_limit);
+        corrF[f] = rAf * m->faceMagAreas[f] * GaleNonOrthLimited(kg, m->deltaCoeffs[f] * (s->p[n] - s->p[o]), s->cs->nonorth_limit);
         v -= corrF[f];
       }
       if (o < nc) rhs[o] -= v;

@@ -44,7 +44,7 @@ PetscErrorCode GaleScalarEqSolve(GaleSolver s, GaleLinSys ls, GaleScalarEq *eq, 
       kg += k[j] * (w * grad[j * ncT + o] + (1 - w) * grad[j * ncT + n]);
     }
     hi   = GaleFaceValue(GALE_CONV_VANLEER, eq->phi[up], eq->phi[dn], w * eq->phi[o] + (1 - w) * eq->phi[n], gUf, gUD);
-    corr = F * (hi - eq->phi[up]) - gf * m->faceMagAreas[f] * kg;
+    corr = F * (hi - eq->phi[up]) - gf * m->faceMagAreas[f] * GaleNonOrthLimited(kg, m->deltaCoeffs[f] * (eq->phi[n] - eq->phi[o]), s->cs->nonorth_limit);
     if (o < nc) rhs[o] -= corr;
     if (n < nc) rhs[n] += corr;
   }

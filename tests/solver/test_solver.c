@@ -102,7 +102,7 @@ static const char couette[] = "mesh:\n"
 
 static void test_couette(void **state)
 {
-  Run        r = {0};
+  Run        r   = {0};
   PetscReal  err = 0;
   GaleForces F;
   (void)state;
@@ -145,7 +145,7 @@ static const char couetteSkew[] = "mesh:\n"
 
 static void test_couette_nonorthogonal(void **state)
 {
-  Run       r = {0};
+  Run       r   = {0};
   PetscReal err = 0;
   (void)state;
   RunCase("couette_skew", couetteSkew, &r);
@@ -291,7 +291,7 @@ static const char uniform[] = "mesh:\n"
 
 static void test_freestream_uniform(void **state)
 {
-  Run       r = {0};
+  Run       r   = {0};
   PetscReal err = 0;
   (void)state;
   RunCase("uniform", uniform, &r);
@@ -332,9 +332,9 @@ static void test_piso_steady_limit(void **state)
 
 static void test_pimple_steady_limit(void **state)
 {
-  Run        r = {0};
-  PetscReal  umax, dpdx;
-  char       yaml[sizeof(pisoPoiseuille) + 200];
+  Run         r = {0};
+  PetscReal   umax, dpdx;
+  char        yaml[sizeof(pisoPoiseuille) + 200];
   const char *at = strstr(pisoPoiseuille, "solver:");
   (void)state;
   /* PIMPLE: 3 outer correctors with momentum relaxation, large time step
@@ -393,11 +393,131 @@ static void test_gradient_linear(void **state)
   GaleCaseDestroy(&cs);
 }
 
+/* cellLimited gradient (Barth and Jespersen 1989, OpenFOAM's cellLimited
+ * with coefficient 1): extrapolated to any face centre of its cell, the
+ * limited gradient stays within the range of the cell's value and its face
+ * neighbours'; it is the unlimited gradient scaled by a factor in [0, 1];
+ * and it leaves a linear field alone on a uniform mesh, where every face
+ * centre lies midway between the two cell centres. */
+static const char uniformBox[] = "mesh:\n"
+                                 "  blocks:\n"
+                                 "    - vertices: [[0,0,0], [1,0,0], [1,1,0], [0,1,0], [0,0,1], [1,0,1], [1,1,1], [0,1,1]]\n"
+                                 "      cells: [6, 5, 4]\n"
+                                 "      patches: {imin: b, imax: b, jmin: b, jmax: b, kmin: b, kmax: b}\n"
+                                 "fluid: {nu: 1}\n"
+                                 "boundary:\n"
+                                 "  b: {type: wall}\n"
+                                 "solver: {gradient_limiter: cellLimited}\n";
+
+static void SetField(GaleSolver s, GaleMesh m, PetscBool step)
+{
+  for (PetscInt c = 0; c < s->ncT; c++) {
+    const PetscReal *x = m->cellCentres + 3 * c;
+    s->p[c]            = step ? (x[0] + 0.3 * x[1] > 0.55 ? 1.0 : 0.0) : 1 + 2 * x[0] - 3 * x[1] + 4 * x[2];
+  }
+  for (PetscInt b = 0; b < s->nb; b++) {
+    const PetscReal *x = m->faceCentres + 3 * (s->ni + b);
+    s->pb[b]           = step ? (x[0] + 0.3 * x[1] > 0.55 ? 1.0 : 0.0) : 1 + 2 * x[0] - 3 * x[1] + 4 * x[2];
+  }
+}
+
+/* Largest amount by which an extrapolation phi_P + g.(x_f - x_P) leaves
+ * [min, max] of phi_P and its neighbours' (boundary values included). */
+static PetscReal Overshoot(GaleSolver s, GaleMesh m, const PetscReal *g)
+{
+  const PetscInt nc = s->nc, ncT = s->ncT;
+  PetscReal     *lo, *hi, worst = 0;
+  assert_int_equal(PetscMalloc2(nc, &lo, nc, &hi), 0);
+  for (PetscInt c = 0; c < nc; c++) lo[c] = hi[c] = s->p[c];
+  for (PetscInt f = 0; f < m->nFaces; f++) {
+    const PetscInt  o     = m->owner[f];
+    const PetscReal other = f < m->nInternalFaces ? s->p[m->neighbour[f]] : s->pb[f - s->ni];
+    if (o < nc) lo[o] = PetscMin(lo[o], other), hi[o] = PetscMax(hi[o], other);
+    if (f < m->nInternalFaces && m->neighbour[f] < nc) lo[m->neighbour[f]] = PetscMin(lo[m->neighbour[f]], s->p[o]), hi[m->neighbour[f]] = PetscMax(hi[m->neighbour[f]], s->p[o]);
+  }
+  for (PetscInt f = 0; f < m->nFaces; f++)
+    for (int side = 0; side < 2; side++) {
+      const PetscInt c = side ? (f < m->nInternalFaces ? m->neighbour[f] : -1) : m->owner[f];
+      PetscReal      v;
+      if (c < 0 || c >= nc) continue;
+      v = s->p[c];
+      for (int k = 0; k < 3; k++) v += g[k * ncT + c] * (m->faceCentres[3 * f + k] - m->cellCentres[3 * c + k]);
+      worst = PetscMax(worst, PetscMax(v - hi[c], lo[c] - v));
+    }
+  PetscFree2(lo, hi);
+  return worst;
+}
+
+static void test_gradient_limiter(void **state)
+{
+  GaleCase  *cs;
+  GaleMesh   g, m;
+  GaleSolver s;
+  PetscReal *raw, err = 0, over, overRaw, scale = 0;
+  (void)state;
+  for (int mesh = 0; mesh < 2; mesh++) {
+    const char *dir = mesh ? "skewed_lim" : "uniform_lim";
+    if (mesh) {
+      char yaml[2048];
+      snprintf(yaml, sizeof(yaml), "%.*ssolver: {gradient_limiter: cellLimited}\n", (int)(strstr(skewed, "solver:") - skewed), skewed);
+      WriteCase(dir, yaml);
+    } else
+      WriteCase(dir, uniformBox);
+    assert_int_equal(GaleCaseRead(PETSC_COMM_WORLD, dir, &cs), 0);
+    assert_int_equal(cs->gradient_limiter, 1);
+    assert_int_equal(GaleMeshBuildFromCase(PETSC_COMM_WORLD, cs, &g), 0);
+    assert_int_equal(GaleMeshDistribute(g, PETSC_COMM_WORLD, &m), 0);
+    assert_int_equal(GaleSolverCreate(cs, m, &s), 0);
+    assert_int_equal(PetscMalloc1(3 * s->ncT, &raw), 0);
+    if (!mesh) { /* linear field, uniform mesh: unchanged */
+      SetField(s, m, PETSC_FALSE);
+      assert_int_equal(GaleSolverGradient(s, s->p, s->pb, s->gradp), 0);
+      assert_int_equal(PetscArraycpy(raw, s->gradp, 3 * s->ncT), 0);
+      assert_int_equal(GaleSolverLimitGradient(s, s->p, s->pb, s->gradp), 0);
+      for (PetscInt c = 0; c < s->nc; c++)
+        for (int k = 0; k < 3; k++) err = PetscMax(err, PetscAbsReal(s->gradp[k * s->ncT + c] - raw[k * s->ncT + c]));
+      assert_true(MaxAll(err) < 1e-12);
+    }
+    /* a step across the mesh: the unlimited gradient overshoots, the limited one does not */
+    SetField(s, m, PETSC_TRUE);
+    assert_int_equal(GaleSolverGradient(s, s->p, s->pb, s->gradp), 0);
+    assert_int_equal(PetscArraycpy(raw, s->gradp, 3 * s->ncT), 0);
+    overRaw = MaxAll(Overshoot(s, m, raw));
+    assert_int_equal(GaleSolverLimitGradient(s, s->p, s->pb, s->gradp), 0);
+    over = MaxAll(Overshoot(s, m, s->gradp));
+    assert_true(overRaw > 0.1);
+    assert_true(over < 1e-12);
+    for (PetscInt c = 0; c < s->nc; c++) {
+      PetscReal dot = 0, nr = 0;
+      for (int k = 0; k < 3; k++) dot += s->gradp[k * s->ncT + c] * raw[k * s->ncT + c], nr += raw[k * s->ncT + c] * raw[k * s->ncT + c];
+      if (nr > 0) { /* limited = a raw, a in [0, 1] */
+        const PetscReal a = dot / nr;
+        assert_true(a >= -1e-12 && a <= 1 + 1e-12);
+        for (int k = 0; k < 3; k++) assert_true(PetscAbsReal(s->gradp[k * s->ncT + c] - a * raw[k * s->ncT + c]) <= 1e-12 * (1 + PetscSqrtReal(nr)));
+        scale = PetscMax(scale, 1 - a);
+      }
+    }
+    assert_true(MaxAll(scale) > 0.1); /* some cells were limited */
+    PetscFree(raw);
+    GaleSolverDestroy(&s);
+    GaleMeshDestroy(&m);
+    GaleMeshDestroy(&g);
+    GaleCaseDestroy(&cs);
+  }
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_gradient_linear), cmocka_unit_test(test_couette), cmocka_unit_test(test_poiseuille), cmocka_unit_test(test_symmetry), cmocka_unit_test(test_freestream_uniform), cmocka_unit_test(test_piso_steady_limit),
-    cmocka_unit_test(test_pimple_steady_limit), cmocka_unit_test(test_couette_nonorthogonal),
+      cmocka_unit_test(test_gradient_linear),
+      cmocka_unit_test(test_gradient_limiter),
+      cmocka_unit_test(test_couette),
+      cmocka_unit_test(test_poiseuille),
+      cmocka_unit_test(test_symmetry),
+      cmocka_unit_test(test_freestream_uniform),
+      cmocka_unit_test(test_piso_steady_limit),
+      cmocka_unit_test(test_pimple_steady_limit),
+      cmocka_unit_test(test_couette_nonorthogonal),
   };
   int rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
