@@ -39,4 +39,8 @@ PetscErrorCode GaleSurfaceMerge(GaleSurface a, GaleSurface b);
 PetscErrorCode GaleSurfaceReport(MPI_Comm comm, GaleSurface s, PetscInt *nOpenEdges, PetscInt *nIntersections);
 PetscErrorCode GaleSurfaceDestroy(GaleSurface *s);
 
+/* Closest point q on triangle (a, b, c) to p (Ericson, Real-Time Collision
+ * Detection, 5.1.5); also the wall distance of solver/walldist.c. */
+void GaleClosestOnTriangle(const PetscReal p[3], const PetscReal *a, const PetscReal *b, const PetscReal *c, PetscReal q[3]);
+
 #endif

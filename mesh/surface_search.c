@@ -310,7 +310,7 @@ PetscBool GaleSearchBoxOverlaps(GaleSearch S, const PetscReal lo[3], const Petsc
 }
 
 /* Closest point q on triangle (a, b, c) to p (Ericson 5.1.5). */
-static void ClosestOnTriangle(const PetscReal p[3], const PetscReal *a, const PetscReal *b, const PetscReal *c, PetscReal q[3])
+void GaleClosestOnTriangle(const PetscReal p[3], const PetscReal *a, const PetscReal *b, const PetscReal *c, PetscReal q[3])
 {
   PetscReal ab[3], ac[3], ap[3], bp[3], cp[3], d1, d2, d3, d4, d5, d6, va, vb, vc, v, w, den;
 
@@ -389,7 +389,7 @@ PetscInt GaleSearchNearest(GaleSearch S, const PetscReal x[3], PetscReal maxDist
     if (N->count) {
       for (PetscInt i = N->first; i < N->first + N->count; i++) {
         PetscReal q[3], d2;
-        ClosestOnTriangle(x, S->v + 9 * i, S->v + 9 * i + 3, S->v + 9 * i + 6, q);
+        GaleClosestOnTriangle(x, S->v + 9 * i, S->v + 9 * i + 3, S->v + 9 * i + 6, q);
         d2 = (q[0] - x[0]) * (q[0] - x[0]) + (q[1] - x[1]) * (q[1] - x[1]) + (q[2] - x[2]) * (q[2] - x[2]);
         if (d2 <= best2) {
           best2 = d2;

@@ -5,6 +5,7 @@
  * 9 reals per wall-face edge on every rank (72 bytes; 18 MB for the F3
  * car's 64k wall faces); time O(cells log(wall faces)). */
 #include "gale_transport.h"
+#include "gale_geometry.h"
 
 #define BVH_LEAF 4 /* triangles per leaf of the wall-distance hierarchy */
 
@@ -78,63 +79,16 @@ static void BVHBuild(BVH *h, PetscInt id, PetscInt start, PetscInt count)
   BVHBuild(h, c + 1, mid, start + count - mid);
 }
 
-static inline PetscReal Dot3(const PetscReal *a, const PetscReal *b)
-{
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-/* Squared distance from p to triangle (a, b, c): the closest point by
- * Voronoi regions (Ericson, Real-Time Collision Detection, 5.1.5). */
-static PetscReal TriangleDist2(const PetscReal *p, const PetscReal *a, const PetscReal *b, const PetscReal *c)
-{
-  PetscReal ab[3], ac[3], ap[3], bp[3], cp[3], q[3], d1, d2, d3, d4, d5, d6, va, vb, vc, v, w, r2 = 0;
-
-  for (int k = 0; k < 3; k++) {
-    ab[k] = b[k] - a[k];
-    ac[k] = c[k] - a[k];
-    ap[k] = p[k] - a[k];
-    bp[k] = p[k] - b[k];
-    cp[k] = p[k] - c[k];
-  }
-  d1 = Dot3(ab, ap);
-  d2 = Dot3(ac, ap);
-  d3 = Dot3(ab, bp);
-  d4 = Dot3(ac, bp);
-  d5 = Dot3(ab, cp);
-  d6 = Dot3(ac, cp);
-  vc = d1 * d4 - d3 * d2;
-  vb = d5 * d2 - d1 * d6;
-  va = d3 * d6 - d5 * d4;
-  if (d1 <= 0 && d2 <= 0) return Dot3(ap, ap);
-  if (d3 >= 0 && d4 <= d3) return Dot3(bp, bp);
-  if (d6 >= 0 && d5 <= d6) return Dot3(cp, cp);
-  if (vc <= 0 && d1 >= 0 && d3 <= 0) {
-    v = d1 / (d1 - d3);
-    for (int k = 0; k < 3; k++) q[k] = a[k] + v * ab[k];
-  } else if (vb <= 0 && d2 >= 0 && d6 <= 0) {
-    w = d2 / (d2 - d6);
-    for (int k = 0; k < 3; k++) q[k] = a[k] + w * ac[k];
-  } else if (va <= 0 && d4 - d3 >= 0 && d5 - d6 >= 0) {
-    w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
-    for (int k = 0; k < 3; k++) q[k] = b[k] + w * (c[k] - b[k]);
-  } else {
-    const PetscReal den = 1 / (va + vb + vc);
-    v                   = vb * den;
-    w                   = vc * den;
-    for (int k = 0; k < 3; k++) q[k] = a[k] + v * ab[k] + w * ac[k];
-  }
-  for (int k = 0; k < 3; k++) r2 += (p[k] - q[k]) * (p[k] - q[k]);
-  return r2;
-}
-
 static void BVHNearest(const BVH *h, PetscInt id, const PetscReal *p, PetscReal *best2)
 {
   const BVHNode *nd = &h->node[id];
 
   if (nd->child < 0) {
     for (PetscInt i = nd->start; i < nd->start + nd->count; i++) {
-      const PetscReal *t  = h->tri + 9 * h->perm[i];
-      const PetscReal  d2 = TriangleDist2(p, t, t + 3, t + 6);
+      const PetscReal *t = h->tri + 9 * h->perm[i];
+      PetscReal        q[3], d2;
+      GaleClosestOnTriangle(p, t, t + 3, t + 6, q);
+      d2 = (p[0] - q[0]) * (p[0] - q[0]) + (p[1] - q[1]) * (p[1] - q[1]) + (p[2] - q[2]) * (p[2] - q[2]);
       if (d2 < *best2) *best2 = d2; /* a degenerate triangle's NaN is skipped */
     }
     return;
