@@ -88,8 +88,12 @@ PetscErrorCode GaleSolverPressureCorrect(GaleSolver s, PetscBool simplec, PetscR
 PetscErrorCode GaleSolverSteadyIteration(GaleSolver s);
 PetscErrorCode GaleSolverTimeStep(GaleSolver s);
 
-/* Check the fields for NaN/Inf or blow-up; on failure fills a message naming
- * the field, iteration and the worst cell's location. */
+/* Check the fields for blow-up: NaN/Inf in any field, a residual above
+ * divergence_factor times its first value, or a speed above GALE_SPEED_LIMIT
+ * times the largest of the reference velocity and the fixed-value boundary
+ * speeds. On failure fills a message naming the field, iteration and the
+ * worst cell's location. */
+#define GALE_SPEED_LIMIT 1000.0
 PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, size_t len);
 
 #endif

@@ -168,17 +168,35 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
   PetscMPIInt rank;
   PetscReal   x[4] = {0, 0, 0, 0};
 
+  PetscReal uref = s->cs->ref_velocity, ug;
+
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
   loc.rank = rank;
+  /* the speed scale: the reference velocity and the fixed boundary speeds */
+  for (PetscInt ib = 0; ib < s->nbActive; ib++) {
+    const PetscInt b  = s->bActive[ib];
+    PetscReal      u2 = 0;
+    if (s->ubc[b] != GALE_UBC_FIXED) continue;
+    for (int d = 0; d < 3; d++) u2 += s->Ub[d * s->nb + b] * s->Ub[d * s->nb + b];
+    uref = PetscMax(uref, PetscSqrtReal(u2));
+  }
+  PetscCallMPI(MPIU_Allreduce(&uref, &ug, 1, MPIU_REAL, MPI_MAX, m->comm));
   for (PetscInt c = 0; c < s->nc; c++) {
-    PetscReal u2 = 0, bad;
+    PetscReal u2      = 0, bad;
+    PetscBool turbBad = PETSC_FALSE;
     for (int d = 0; d < 3; d++) u2 += s->U[d * s->ncT + c] * s->U[d * s->ncT + c];
     bad = PetscSqrtReal(u2);
-    if (PetscIsInfOrNanReal(bad) || PetscIsInfOrNanReal(s->p[c])) {
+    if (s->turb)
+      for (PetscInt i = 0; i < s->turb->nfields; i++)
+        if (PetscIsInfOrNanReal(s->turb->field[i][c])) turbBad = PETSC_TRUE;
+    if (PetscIsInfOrNanReal(bad) || PetscIsInfOrNanReal(s->p[c]) || turbBad || bad > GALE_SPEED_LIMIT * ug) {
+      /* NaN/Inf anywhere, or a speed no incompressible flow with these
+         boundary speeds reaches: the normalised residuals of a blown-up
+         field can be tiny, so they alone would call it converged */
       loc.v = PETSC_MAX_REAL;
       worst = c;
-      field = PetscIsInfOrNanReal(bad) ? 0 : 1;
+      field = PetscIsInfOrNanReal(bad) || bad > GALE_SPEED_LIMIT * ug ? 0 : PetscIsInfOrNanReal(s->p[c]) ? 1 : 2;
       break;
     }
     if (bad > loc.v) {
@@ -202,7 +220,10 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
     x[3] = (PetscReal)field;
   }
   PetscCallMPI(MPI_Bcast(x, 4, MPIU_REAL, glob.rank, m->comm));
-  PetscCall(PetscSNPrintf(msg, len, "solution diverged at iteration %" PetscInt_FMT ": field %s %s; worst cell at (%g, %g, %g)", s->iteration, x[3] > 0.5 ? "p" : "U", glob.v >= PETSC_MAX_REAL ? "is NaN/Inf" : "residual exploded", (double)x[0],
-                          (double)x[1], (double)x[2]));
+  PetscCall(PetscSNPrintf(msg, len, "solution diverged at iteration %" PetscInt_FMT ": field %s %s; worst cell at (%g, %g, %g)", s->iteration,
+                          x[3] > 1.5   ? "of the turbulence model"
+                          : x[3] > 0.5 ? "p"
+                                       : "U",
+                          glob.v >= PETSC_MAX_REAL ? (x[3] > 0.5 ? "is NaN/Inf" : "is NaN/Inf or above 1000 times the largest boundary/reference speed") : "residual exploded", (double)x[0], (double)x[1], (double)x[2]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -10,7 +10,11 @@
  *  - the same with a symmetry plane at the centreline (half channel);
  *  - uniform flow with freestream and zeroGradient patches stays uniform;
  *  - transient PISO (backward) Poiseuille start-up reaches the same
- *    steady state. */
+ *    steady state;
+ *  - the divergence check: a speed 1001 times the lid's (or NaN in p) in
+ *    one cell of one rank stops the run on every rank, 999 times does not
+ *    (a blown-up field has tiny normalised residuals, so the residuals
+ *    alone would have called it converged). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -305,6 +309,37 @@ static void test_freestream_uniform(void **state)
   FreeRun(&r);
 }
 
+static void test_health(void **state)
+{
+  Run         r = {0};
+  PetscBool   ok;
+  char        msg[512];
+  PetscMPIInt rank;
+  PetscReal   keep;
+  (void)state;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  RunCase("health", couette, &r);
+  assert_int_equal(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)), 0);
+  assert_true(ok);
+  keep = r.s->U[0];
+  /* the lid moves at 1 and the reference velocity is 1 */
+  if (!rank) r.s->U[0] = 0.999 * GALE_SPEED_LIMIT;
+  assert_int_equal(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)), 0);
+  assert_true(ok);
+  if (!rank) r.s->U[0] = 1.001 * GALE_SPEED_LIMIT;
+  assert_int_equal(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)), 0);
+  assert_false(ok);
+  assert_non_null(strstr(msg, "field U is NaN/Inf or above 1000 times"));
+  if (!rank) {
+    r.s->U[0] = keep;
+    r.s->p[0] = NAN;
+  }
+  assert_int_equal(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)), 0);
+  assert_false(ok);
+  assert_non_null(strstr(msg, "field p is NaN/Inf"));
+  FreeRun(&r);
+}
+
 static const char pisoPoiseuille[] = "mesh:\n"
                                      "  blocks:\n"
                                      "    - box: [[0, 0, 0], [4, 1, 0.1]]\n"
@@ -518,6 +553,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_piso_steady_limit),
       cmocka_unit_test(test_pimple_steady_limit),
       cmocka_unit_test(test_couette_nonorthogonal),
+      cmocka_unit_test(test_health),
   };
   int rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
