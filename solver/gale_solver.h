@@ -93,7 +93,7 @@ PetscErrorCode GaleSolverTimeStep(GaleSolver s);
  * times the largest of the reference velocity and the fixed-value boundary
  * speeds. On failure fills a message naming the field, iteration and the
  * worst cell's location. */
-#define GALE_SPEED_LIMIT 1000.0
+#define GALE_SPEED_LIMIT 1000
 PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, size_t len);
 
 #endif

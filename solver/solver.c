@@ -166,9 +166,7 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
   } loc             = {-1, 0}, glob;
   PetscInt    worst = -1, field = 0;
   PetscMPIInt rank;
-  PetscReal   x[4] = {0, 0, 0, 0};
-
-  PetscReal uref = s->cs->ref_velocity, ug;
+  PetscReal   x[4] = {0, 0, 0, 0}, uref = s->cs->ref_velocity, ug;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
@@ -196,7 +194,7 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
          field can be tiny, so they alone would call it converged */
       loc.v = PETSC_MAX_REAL;
       worst = c;
-      field = PetscIsInfOrNanReal(bad) || bad > GALE_SPEED_LIMIT * ug ? 0 : PetscIsInfOrNanReal(s->p[c]) ? 1 : 2;
+      field = PetscIsInfOrNanReal(bad) ? 0 : PetscIsInfOrNanReal(s->p[c]) ? 1 : turbBad ? 2 : 3;
       break;
     }
     if (bad > loc.v) {
@@ -220,10 +218,11 @@ PetscErrorCode GaleSolverCheckHealth(GaleSolver s, PetscBool *ok, char *msg, siz
     x[3] = (PetscReal)field;
   }
   PetscCallMPI(MPI_Bcast(x, 4, MPIU_REAL, glob.rank, m->comm));
-  PetscCall(PetscSNPrintf(msg, len, "solution diverged at iteration %" PetscInt_FMT ": field %s %s; worst cell at (%g, %g, %g)", s->iteration,
-                          x[3] > 1.5   ? "of the turbulence model"
-                          : x[3] > 0.5 ? "p"
-                                       : "U",
-                          glob.v >= PETSC_MAX_REAL ? (x[3] > 0.5 ? "is NaN/Inf" : "is NaN/Inf or above 1000 times the largest boundary/reference speed") : "residual exploded", (double)x[0], (double)x[1], (double)x[2]));
+  {
+    static const char *what[4] = {"U is NaN/Inf", "p is NaN/Inf", "of the turbulence model is NaN/Inf", "U is above " PetscStringize(GALE_SPEED_LIMIT) " times the largest boundary/reference speed"};
+    const int          k       = (int)(x[3] + 0.5);
+    PetscCall(PetscSNPrintf(msg, len, "solution diverged at iteration %" PetscInt_FMT ": field %s; worst cell at (%g, %g, %g)", s->iteration, glob.v >= PETSC_MAX_REAL ? what[k] : (k == 1 ? "p residual exploded" : "U residual exploded"), (double)x[0],
+                            (double)x[1], (double)x[2]));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
