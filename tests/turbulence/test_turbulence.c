@@ -5,7 +5,8 @@
  * the NASA TMR zero-pressure-gradient flat plate
  * (Re = 5e6 per unit length) on a coarse graded mesh against the TMR
  * CFL3D/FUN3D skin friction of the same grid family
- * (shared/validation/nasa_tmr_flatplate_2dzp.csv). */
+ * (shared/validation/nasa_tmr_flatplate_2dzp.csv); and that NaN in the
+ * turbulence field of one cell of one rank stops the run on every rank. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -196,6 +197,24 @@ static void test_sa_wall_distance(void **state)
   assert_true(ep < 1e-10);
 }
 
+static void test_health_turbulence(void **state)
+{
+  Run         r = {0};
+  PetscBool   ok;
+  char        msg[512];
+  PetscMPIInt rank;
+  (void)state;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  Setup("health_turb", channel, "SpalartAllmaras", &r);
+  assert_int_equal(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)), 0);
+  assert_true(ok);
+  if (!rank) r.s->turb->field[0][0] = NAN;
+  assert_int_equal(GaleSolverCheckHealth(r.s, &ok, msg, sizeof(msg)), 0);
+  assert_false(ok);
+  assert_non_null(strstr(msg, "field of the turbulence model is NaN/Inf"));
+  FreeRun(&r);
+}
+
 static void test_flatplate_sa(void **state)
 {
   Run       r      = {0};
@@ -255,7 +274,7 @@ static void test_flatplate_sa(void **state)
 
 int main(int argc, char **argv)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sa_sources), cmocka_unit_test(test_wall_distance), cmocka_unit_test(test_sa_wall_distance), cmocka_unit_test(test_flatplate_sa)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sa_sources), cmocka_unit_test(test_wall_distance), cmocka_unit_test(test_sa_wall_distance), cmocka_unit_test(test_health_turbulence), cmocka_unit_test(test_flatplate_sa)};
   int                     rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   rc = cmocka_run_group_tests(tests, NULL, NULL);
